@@ -1,0 +1,35 @@
+import { allocate, dtypeOf, type TypedArray } from '../tensor/dtype.js';
+import { sizeOf } from '../tensor/shape.js';
+import { forEachRow, isContiguous, type StridedArray } from './strided.js';
+
+/** The elements of a strided array in row-major order, as a new (or, if `share`, possibly shared) buffer. */
+export function toContiguous(x: StridedArray, share = false): TypedArray {
+  const size = sizeOf(x.shape);
+  if (isContiguous(x.shape, x.strides)) {
+    const view = x.data.subarray(x.offset, x.offset + size);
+    return share ? view : view.slice();
+  }
+  const out = allocate(dtypeOf(x.data), size);
+  copyInto(out, x);
+  return out;
+}
+
+/** Writes the elements of `x` in row-major order into `out` (a contiguous buffer of the same size). */
+export function copyInto(out: TypedArray, x: StridedArray): void {
+  const src = x.data;
+  const rank = x.shape.length;
+  const step = rank === 0 ? 0 : x.strides[rank - 1]!;
+  const len = rank === 0 ? 1 : x.shape[rank - 1]!;
+  forEachRow(x.shape, [x.strides], [x.offset], (starts, o) => {
+    let s = starts[0]!;
+    for (let k = 0; k < len; k++, s += step) out[o + k] = src[s]!;
+  });
+}
+
+/** Converts a buffer to another dtype (values truncate toward zero when going to int32). */
+export function castBuffer(data: TypedArray, dtype: 'float32' | 'float64' | 'int32'): TypedArray {
+  const out = allocate(dtype, data.length);
+  if (dtype === 'int32') for (let i = 0; i < data.length; i++) out[i] = Math.trunc(data[i]!);
+  else out.set(data);
+  return out;
+}

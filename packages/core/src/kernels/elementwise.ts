@@ -1,0 +1,137 @@
+import { allocate, type DType, type TypedArray } from '../tensor/dtype.js';
+import { sameShape, sizeOf } from '../tensor/shape.js';
+import { broadcastStrides } from '../tensor/shape.js';
+import { forEachRow, isContiguous, type StridedArray } from './strided.js';
+
+type Buf = TypedArray;
+
+/** One row of a unary map: o[oi + k] = f(x[xi + k·xs]) for k < n; p and q are op parameters. */
+type UnaryRow = (o: Buf, oi: number, x: Buf, xi: number, xs: number, n: number, p: number, q: number) => void;
+
+/** Row loops of the unary maps, one per op so each inner loop stays monomorphic. */
+// biome-ignore format: one row loop per line reads as a table
+export const unaryRows = {
+  neg: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = -x[xi]!; },
+  exp: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = Math.exp(x[xi]!); },
+  log: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = Math.log(x[xi]!); },
+  sqrt: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = Math.sqrt(x[xi]!); },
+  abs: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = Math.abs(x[xi]!); },
+  sign: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = Math.sign(x[xi]!); },
+  tanh: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = Math.tanh(x[xi]!); },
+  sin: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = Math.sin(x[xi]!); },
+  cos: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = Math.cos(x[xi]!); },
+  sigmoid: (o, oi, x, xi, xs, n) => {
+    for (let k = 0; k < n; k++, xi += xs) o[oi + k] = 1 / (1 + Math.exp(-x[xi]!));
+  },
+  relu: (o, oi, x, xi, xs, n) => {
+    for (let k = 0; k < n; k++, xi += xs) { const v = x[xi]!; o[oi + k] = v > 0 ? v : 0; }
+  },
+  copy: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = x[xi]!; },
+  clamp: (o, oi, x, xi, xs, n, lo, hi) => {
+    for (let k = 0; k < n; k++, xi += xs) { const v = x[xi]!; o[oi + k] = v < lo ? lo : v > hi ? hi : v; }
+  },
+  /** 1 where lo ≤ x ≤ hi (the pass-through mask of clamp), else 0. */
+  inRange: (o, oi, x, xi, xs, n, lo, hi) => {
+    for (let k = 0; k < n; k++, xi += xs) { const v = x[xi]!; o[oi + k] = v >= lo && v <= hi ? 1 : 0; }
+  },
+} satisfies Record<string, UnaryRow>;
+
+/** Names of the unary kernels. */
+export type UnaryKernel = keyof typeof unaryRows;
+
+/** Applies a unary kernel to a strided array, returning a new contiguous buffer of `dtype`. */
+export function unary(kind: UnaryKernel, x: StridedArray, dtype: DType, p = 0, q = 0): Buf {
+  const row: UnaryRow = unaryRows[kind];
+  const size = sizeOf(x.shape);
+  const out = allocate(dtype, size);
+  if (isContiguous(x.shape, x.strides)) {
+    row(out, 0, x.data, x.offset, 1, size, p, q);
+    return out;
+  }
+  const rank = x.shape.length;
+  const xs = x.strides[rank - 1]!;
+  const n = x.shape[rank - 1]!;
+  const data = x.data;
+  forEachRow(x.shape, [x.strides], [x.offset], (s, o) => row(out, o, data, s[0]!, xs, n, p, q));
+  return out;
+}
+
+/** One row of a binary map: o[oi + k] = f(a[ai + k·as], b[bi + k·bs]) for k < n. */
+type BinaryRow = (o: Buf, oi: number, a: Buf, ai: number, as: number, b: Buf, bi: number, bs: number, n: number) => void;
+
+/** Row loops of the binary maps (comparisons write 1 or 0). */
+// biome-ignore format: one row loop per line reads as a table
+export const binaryRows = {
+  add: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai]! + b[bi]!; },
+  sub: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai]! - b[bi]!; },
+  mul: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai]! * b[bi]!; },
+  div: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai]! / b[bi]!; },
+  pow: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai]! ** b[bi]!; },
+  maximum: (o, oi, a, ai, as, b, bi, bs, n) => {
+    for (let k = 0; k < n; k++, ai += as, bi += bs) { const x = a[ai]!, y = b[bi]!; o[oi + k] = x !== x || x > y ? x : y; }
+  },
+  minimum: (o, oi, a, ai, as, b, bi, bs, n) => {
+    for (let k = 0; k < n; k++, ai += as, bi += bs) { const x = a[ai]!, y = b[bi]!; o[oi + k] = x !== x || x < y ? x : y; }
+  },
+  eq: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai] === b[bi] ? 1 : 0; },
+  ne: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai] !== b[bi] ? 1 : 0; },
+  lt: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai]! < b[bi]! ? 1 : 0; },
+  le: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai]! <= b[bi]! ? 1 : 0; },
+  gt: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai]! > b[bi]! ? 1 : 0; },
+  ge: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai]! >= b[bi]! ? 1 : 0; },
+} satisfies Record<string, BinaryRow>;
+
+/** Names of the binary kernels. */
+export type BinaryKernel = keyof typeof binaryRows;
+
+/** Applies a binary kernel with broadcasting to `shape` (already checked), into a new buffer of `dtype`. */
+export function binary(kind: BinaryKernel, a: StridedArray, b: StridedArray, shape: readonly number[], dtype: DType): Buf {
+  const row: BinaryRow = binaryRows[kind];
+  const size = sizeOf(shape);
+  const out = allocate(dtype, size);
+  if (
+    sameShape(a.shape, shape) && sameShape(b.shape, shape) &&
+    isContiguous(a.shape, a.strides) && isContiguous(b.shape, b.strides)
+  ) {
+    row(out, 0, a.data, a.offset, 1, b.data, b.offset, 1, size);
+    return out;
+  }
+  const rank = shape.length;
+  if (rank === 0) {
+    row(out, 0, a.data, a.offset, 0, b.data, b.offset, 0, 1);
+    return out;
+  }
+  const sa = broadcastStrides(a.shape, a.strides, shape);
+  const sb = broadcastStrides(b.shape, b.strides, shape);
+  const as = sa[rank - 1]!;
+  const bs = sb[rank - 1]!;
+  const n = shape[rank - 1]!;
+  const ad = a.data;
+  const bd = b.data;
+  forEachRow(shape, [sa, sb], [a.offset, b.offset], (s, o) => row(out, o, ad, s[0]!, as, bd, s[1]!, bs, n));
+  return out;
+}
+
+/** out = cond ≠ 0 ? a : b, broadcast to `shape`. */
+export function where(cond: StridedArray, a: StridedArray, b: StridedArray, shape: readonly number[], dtype: DType): Buf {
+  const size = sizeOf(shape);
+  const out = allocate(dtype, size);
+  const rank = shape.length;
+  const sc = broadcastStrides(cond.shape, cond.strides, shape);
+  const sa = broadcastStrides(a.shape, a.strides, shape);
+  const sb = broadcastStrides(b.shape, b.strides, shape);
+  const cs = rank ? sc[rank - 1]! : 0;
+  const as = rank ? sa[rank - 1]! : 0;
+  const bs = rank ? sb[rank - 1]! : 0;
+  const n = rank ? shape[rank - 1]! : 1;
+  const cd = cond.data;
+  const ad = a.data;
+  const bd = b.data;
+  forEachRow(shape, [sc, sa, sb], [cond.offset, a.offset, b.offset], (s, o) => {
+    let ci = s[0]!;
+    let ai = s[1]!;
+    let bi = s[2]!;
+    for (let k = 0; k < n; k++, ci += cs, ai += as, bi += bs) out[o + k] = cd[ci] !== 0 ? ad[ai]! : bd[bi]!;
+  });
+  return out;
+}

@@ -1,0 +1,18 @@
+/** Activations over a dim, composed from primitives so their gradients need no rule of their own. */
+import { requireFloating } from '../tensor/dtype.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { div, exp, sub } from './elementwise.js';
+import { amax, logsumexp, sum } from './reduce.js';
+
+/** exp(x) / Σ exp(x) along `dim`, shifted by the maximum so ±1000 stays finite. */
+export function softmax(x: Tensor, dim = -1): Tensor {
+  requireFloating('softmax', x.dtype);
+  const e = exp(sub(x, amax(x.detach(), dim, true)));
+  return div(e, sum(e, dim, true));
+}
+
+/** x − logsumexp(x) along `dim`: the log of softmax without overflow or log(0). */
+export function logSoftmax(x: Tensor, dim = -1): Tensor {
+  requireFloating('logSoftmax', x.dtype);
+  return sub(x, logsumexp(x, dim, true));
+}

@@ -1,0 +1,59 @@
+/** Matrix products with PyTorch's `matmul` semantics. */
+import { record, sameDType } from '../autograd/function.js';
+import { fmtShape, ShapeError } from '../errors.js';
+import { matmulKernel } from '../kernels/matmul.js';
+import { allocate } from '../tensor/dtype.js';
+import { broadcastShapes, broadcastStrides, sizeOf } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { reshape, squeeze, transpose, unsqueeze } from './shape.js';
+
+/**
+ * The matrix product: 1-D·1-D is a dot product, a 1-D operand is promoted to a matrix (and the
+ * added dim removed again), and N-D operands are stacks of matrices with broadcast batch dims.
+ */
+export function matmul(a: Tensor, b: Tensor): Tensor {
+  sameDType('matmul', a, b);
+  if (a.ndim === 0 || b.ndim === 0) {
+    throw new ShapeError(`matmul: both operands need at least 1 dim, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+  }
+  const k1 = a.shape[a.ndim - 1]!;
+  const k2 = b.ndim === 1 ? b.shape[0]! : b.shape[b.ndim - 2]!;
+  if (k1 !== k2) {
+    throw new ShapeError(`matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} do not align (${k1} ≠ ${k2})`);
+  }
+  if (a.ndim === 1 && b.ndim === 1) return reshape(batchedMatmul(unsqueeze(a, 0), unsqueeze(b, 1)), []);
+  if (a.ndim === 1) return squeeze(batchedMatmul(unsqueeze(a, 0), b), -2);
+  if (b.ndim === 1) return squeeze(batchedMatmul(a, unsqueeze(b, 1)), -1);
+  return batchedMatmul(a, b);
+}
+
+/** Products of operands of rank ≥ 2 whose batch dims broadcast. Transposed views are read in place. */
+function batchedMatmul(a: Tensor, b: Tensor): Tensor {
+  const m = a.shape[a.ndim - 2]!;
+  const k = a.shape[a.ndim - 1]!;
+  const n = b.shape[b.ndim - 1]!;
+  const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const out = new Tensor(allocate(a.dtype, sizeOf(batch) * m * n), [...batch, m, n]);
+  const aBatchStrides = broadcastStrides(a.shape.slice(0, -2), a.strides.slice(0, -2), batch);
+  const bBatchStrides = broadcastStrides(b.shape.slice(0, -2), b.strides.slice(0, -2), batch);
+  const A = { data: a.data, offset: a.offset, rowStride: a.strides[a.ndim - 2]!, colStride: a.strides[a.ndim - 1]! };
+  const B = { data: b.data, offset: b.offset, rowStride: b.strides[b.ndim - 2]!, colStride: b.strides[b.ndim - 1]! };
+  const count = sizeOf(batch);
+  const index = new Array<number>(batch.length).fill(0);
+  for (let i = 0; i < count; i++) {
+    let aOff = a.offset;
+    let bOff = b.offset;
+    for (let d = 0; d < batch.length; d++) {
+      aOff += index[d]! * aBatchStrides[d]!;
+      bOff += index[d]! * bBatchStrides[d]!;
+    }
+    A.offset = aOff;
+    B.offset = bOff;
+    matmulKernel(m, n, k, A, B, out.data, i * m * n);
+    for (let d = batch.length - 1; d >= 0; d--) {
+      if (++index[d]! < batch[d]!) break;
+      index[d] = 0;
+    }
+  }
+  return record('matmul', [a, b], out, (g) => [matmul(g, transpose(b, -2, -1)), matmul(transpose(a, -2, -1), g)]);
+}

@@ -1,0 +1,148 @@
+/**
+ * Reductions over all dims or given dims (negative dims allowed), with `keepdim`. The backward
+ * of a reduction expands the gradient back over the reduced dims.
+ */
+import { record } from '../autograd/function.js';
+import { ValueError, fmtShape } from '../errors.js';
+import * as k from '../kernels/reduce.js';
+import { requireFloating } from '../tensor/dtype.js';
+import { normalizeDims, sizeOf } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { arange } from '../tensor/create.js';
+import { div, eq, exp, log, mul, sqrt, sub, where } from './elementwise.js';
+import { expand, reshape } from './shape.js';
+
+type Dims = number | readonly number[] | undefined;
+
+function reducedShape(shape: readonly number[], dims: readonly number[], keepdim: boolean): number[] {
+  const out: number[] = [];
+  for (let d = 0; d < shape.length; d++) {
+    if (!dims.includes(d)) out.push(shape[d]!);
+    else if (keepdim) out.push(1);
+  }
+  return out;
+}
+
+function runKernel(op: string, kind: k.ReduceKernel, x: Tensor, dims: readonly number[], keepdim: boolean): Tensor {
+  if (kind !== 'sum') {
+    for (const d of dims) {
+      if (x.shape[d] === 0) throw new ValueError(`${op}: cannot reduce over dim ${d} of size 0 (shape ${fmtShape(x.shape)})`);
+    }
+    if (x.size === 0 && dims.length === 0) throw new ValueError(`${op}: empty tensor`);
+  }
+  return new Tensor(k.reduce(kind, x, dims, x.dtype), reducedShape(x.shape, dims, keepdim));
+}
+
+/** Expands a reduced gradient back to the input's shape. */
+function unreduce(g: Tensor, shape: readonly number[], dims: readonly number[]): Tensor {
+  return expand(reshape(g, reducedShape(shape, dims, true)), shape);
+}
+
+/** Sum over `dim` (all dims by default). */
+export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  const dims = normalizeDims('sum', dim, x.ndim);
+  return record('sum', [x], runKernel('sum', 'sum', x, dims, keepdim), (g) => [unreduce(g, x.shape, dims)]);
+}
+
+/** Mean over `dim` (all dims by default). */
+export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  requireFloating('mean', x.dtype);
+  const dims = normalizeDims('mean', dim, x.ndim);
+  let count = 1;
+  for (const d of dims) count *= x.shape[d]!;
+  return div(sum(x, dims, keepdim), count);
+}
+
+function extreme(op: 'amax' | 'amin', x: Tensor, dim: Dims, keepdim: boolean): Tensor {
+  const dims = normalizeDims(op, dim, x.ndim);
+  const out = runKernel(op, op === 'amax' ? 'max' : 'min', x, dims, keepdim);
+  return record(op, [x], out, (g) => {
+    // Split the gradient evenly among tied extremes.
+    const mask = eq(x, unreduce(out, x.shape, dims));
+    return [div(mul(unreduce(g, x.shape, dims), mask), unreduce(sum(mask, dims, true), x.shape, dims))];
+  });
+}
+
+/** Largest value over `dim` (all dims by default); ties share the gradient. */
+export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  return extreme('amax', x, dim, keepdim);
+}
+
+/** Smallest value over `dim` (all dims by default); ties share the gradient. */
+export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  return extreme('amin', x, dim, keepdim);
+}
+
+function along(op: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean): { values: Tensor; indices: Tensor } {
+  const dims = normalizeDims(op, dim, x.ndim);
+  const indices = runKernel(op, op === 'max' ? 'argmax' : 'argmin', x, dims, keepdim);
+  const values = runKernel(op, op, x, dims, keepdim);
+  const d = dims[0] ?? 0;
+  return {
+    indices,
+    values: record(op, [x], values, (g) => {
+      // The gradient goes to the position of the selected index only.
+      const positions = reshape(arange(x.shape[d] ?? 1, undefined, 1, { dtype: 'int32' }), [
+        ...x.shape.map((_, i) => (i === d ? (x.shape[d] ?? 1) : 1)),
+      ]);
+      const chosen = eq(positions, unreduce(indices, x.shape, dims));
+      return [where(chosen, unreduce(g, x.shape, dims), 0)];
+    }),
+  };
+}
+
+/** Largest values along `dim` and their int32 indices (the first one at ties). */
+export function maxAlong(x: Tensor, dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
+  return along('max', x, dim, keepdim);
+}
+
+/** Smallest values along `dim` and their int32 indices (the first one at ties). */
+export function minAlong(x: Tensor, dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
+  return along('min', x, dim, keepdim);
+}
+
+/** Index of the largest value along `dim`, or in the flattened tensor when no dim is given; int32. */
+export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
+  if (dim === undefined) return runKernel('argmax', 'argmax', reshape(x, [x.size]), [0], false);
+  return runKernel('argmax', 'argmax', x, normalizeDims('argmax', dim, x.ndim), keepdim);
+}
+
+/** Index of the smallest value along `dim`, or in the flattened tensor; int32. */
+export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
+  if (dim === undefined) return runKernel('argmin', 'argmin', reshape(x, [x.size]), [0], false);
+  return runKernel('argmin', 'argmin', x, normalizeDims('argmin', dim, x.ndim), keepdim);
+}
+
+/** log Σ exp(x) over `dim`, computed stably by shifting by the maximum (finite for inputs of ±1000). */
+export function logsumexp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  requireFloating('logsumexp', x.dtype);
+  const dims = normalizeDims('logsumexp', dim, x.ndim);
+  const m = amax(x.detach(), dims, true);
+  // An all −∞ (or +∞) slice would give ∞ − ∞; shift by 0 there instead.
+  const shift = where(m.abs().lt(Number.POSITIVE_INFINITY), m, 0);
+  const out = log(sum(exp(sub(x, shift)), dims, true)).add(shift);
+  return keepdim ? out : reshape(out, reducedShape(x.shape, dims, false));
+}
+
+/** Options of `var` and `std`. */
+export interface VarianceOptions {
+  /** Subtracted from the count in the denominator: 1 (Bessel, the default) or 0 (population). */
+  correction?: number;
+  /** Keep reduced dims with size 1. */
+  keepdim?: boolean;
+}
+
+/** Variance over `dim` with `correction` (1 by default, as PyTorch). */
+export function variance(x: Tensor, dim?: Dims, options: VarianceOptions = {}): Tensor {
+  requireFloating('var', x.dtype);
+  const dims = normalizeDims('var', dim, x.ndim);
+  const n = sizeOf(dims.map((d) => x.shape[d]!));
+  const correction = options.correction ?? 1;
+  const centered = sub(x, mean(x, dims, true));
+  return div(sum(mul(centered, centered), dims, options.keepdim ?? false), Math.max(n - correction, 0));
+}
+
+/** Standard deviation over `dim` with `correction` (1 by default). */
+export function std(x: Tensor, dim?: Dims, options: VarianceOptions = {}): Tensor {
+  return sqrt(variance(x, dim, options));
+}

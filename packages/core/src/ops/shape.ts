@@ -1,0 +1,290 @@
+/**
+ * Shape ops. Transpose, permute, expand, slicing, and reshape/view of contiguous data are views
+ * that share the buffer; the rest copy. Each backward moves the gradient back to the input's layout.
+ */
+import { record, sameDType } from '../autograd/function.js';
+import { fmtShape, ShapeError, ValueError } from '../errors.js';
+import { toContiguous } from '../kernels/copy.js';
+import { forEachRow } from '../kernels/strided.js';
+import { allocate } from '../tensor/dtype.js';
+import { contiguousStrides, normalizeDim, sizeOf } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+
+/** Normalises a dim argument, naming `op` in the error. */
+export function dimIndex(op: string, dim: number, rank: number): number {
+  return normalizeDim(op, dim, rank);
+}
+
+/** Accepts a shape given as one array or as separate numbers. */
+export function shapeArg(args: readonly number[] | readonly [readonly number[]]): readonly number[] {
+  return args.length === 1 && Array.isArray(args[0]) ? (args[0] as readonly number[]) : (args as readonly number[]);
+}
+
+/** Resolves a single −1 in a requested shape and checks the element count. */
+function inferShape(op: string, from: readonly number[], shape: readonly number[]): number[] {
+  const size = sizeOf(from);
+  let unknown = -1;
+  let known = 1;
+  shape.forEach((d, i) => {
+    if (d === -1) {
+      if (unknown >= 0) throw new ValueError(`${op}: only one dimension can be -1, got ${fmtShape(shape)}`);
+      unknown = i;
+    } else if (!Number.isInteger(d) || d < 0) {
+      throw new ValueError(`${op}: invalid size ${d} in shape ${fmtShape(shape)}`);
+    } else known *= d;
+  });
+  const out = [...shape];
+  if (unknown >= 0) {
+    if (known === 0 || size % known !== 0) {
+      throw new ShapeError(`${op}: shape ${fmtShape(shape)} is invalid for input of size ${size} (shape ${fmtShape(from)})`);
+    }
+    out[unknown] = size / known;
+  } else if (known !== size) {
+    throw new ShapeError(`${op}: shape ${fmtShape(shape)} is invalid for input of size ${size} (shape ${fmtShape(from)})`);
+  }
+  return out;
+}
+
+/** A new shape with the same elements; a view when the data is contiguous, else a copy. One −1 allowed. */
+export function reshape(x: Tensor, shape: readonly number[]): Tensor {
+  const target = inferShape('reshape', x.shape, shape);
+  const data = x.isContiguous ? x.data : toContiguous(x);
+  const offset = x.isContiguous ? x.offset : 0;
+  const out = new Tensor(data, target, contiguousStrides(target), offset);
+  return record('reshape', [x], out, (g) => [reshape(g, x.shape)]);
+}
+
+/** Like reshape, but only as a view: a non-contiguous tensor is an error. */
+export function view(x: Tensor, shape: readonly number[]): Tensor {
+  if (!x.isContiguous) {
+    throw new ShapeError(`view: tensor of shape ${fmtShape(x.shape)} is not contiguous; use reshape() or contiguous()`);
+  }
+  return reshape(x, shape);
+}
+
+/** Merges dims startDim..endDim into one. */
+export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
+  if (x.ndim === 0) return reshape(x, [1]);
+  const s = normalizeDim('flatten', startDim, x.ndim);
+  const e = normalizeDim('flatten', endDim, x.ndim);
+  if (s > e) throw new ValueError(`flatten: startDim ${startDim} comes after endDim ${endDim}`);
+  const merged = sizeOf(x.shape.slice(s, e + 1));
+  return reshape(x, [...x.shape.slice(0, s), merged, ...x.shape.slice(e + 1)]);
+}
+
+/** Reorders the dims (a view). */
+export function permute(x: Tensor, dims: readonly number[]): Tensor {
+  if (dims.length !== x.ndim) {
+    throw new ValueError(`permute: got ${dims.length} dims [${dims.join(',')}] for a tensor of rank ${x.ndim}`);
+  }
+  const order = dims.map((d) => normalizeDim('permute', d, x.ndim));
+  if (new Set(order).size !== order.length) throw new ValueError(`permute: repeated dim in [${dims.join(',')}]`);
+  const out = new Tensor(
+    x.data,
+    order.map((d) => x.shape[d]!),
+    order.map((d) => x.strides[d]!),
+    x.offset,
+  );
+  const inverse = new Array<number>(order.length);
+  order.forEach((d, i) => {
+    inverse[d] = i;
+  });
+  return record('permute', [x], out, (g) => [permute(g, inverse)]);
+}
+
+/** Swaps two dims (a view). */
+export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
+  const a = normalizeDim('transpose', dim0, x.ndim);
+  const b = normalizeDim('transpose', dim1, x.ndim);
+  const order = x.shape.map((_, i) => i);
+  order[a] = b;
+  order[b] = a;
+  return x.ndim < 2 ? x : permute(x, order);
+}
+
+/** Transpose of a tensor of rank ≤ 2, as `torch.t`. */
+export function t(x: Tensor): Tensor {
+  if (x.ndim > 2) throw new ShapeError(`t: expects a tensor of rank ≤ 2, got shape ${fmtShape(x.shape)}; use transpose()`);
+  return x.ndim < 2 ? x : transpose(x, 0, 1);
+}
+
+/** Removes dims of size 1 (all of them, or only `dim`). */
+export function squeeze(x: Tensor, dim?: number): Tensor {
+  if (dim === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
+  const d = normalizeDim('squeeze', dim, x.ndim);
+  if (x.ndim === 0 || x.shape[d] !== 1) return x;
+  return reshape(x, x.shape.filter((_, i) => i !== d));
+}
+
+/** Inserts a dim of size 1 at `dim` (−1 appends). */
+export function unsqueeze(x: Tensor, dim: number): Tensor {
+  const d = normalizeDim('unsqueeze', dim, x.ndim + 1);
+  const shape = [...x.shape];
+  shape.splice(d, 0, 1);
+  const strides = [...x.strides];
+  strides.splice(d, 0, d < x.ndim ? x.strides[d]! * x.shape[d]! : 1);
+  const out = new Tensor(x.data, shape, strides, x.offset);
+  return record('unsqueeze', [x], out, (g) => [reshape(g, x.shape)]);
+}
+
+/** Broadcasts to a larger shape without copying (−1 keeps a dim). The gradient is summed back. */
+export function expand(x: Tensor, shape: readonly number[]): Tensor {
+  const lead = shape.length - x.ndim;
+  if (lead < 0) throw new ShapeError(`expand: cannot expand shape ${fmtShape(x.shape)} to fewer dims ${fmtShape(shape)}`);
+  const target = shape.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead]! : d));
+  const strides = target.map((d, i) => {
+    if (i < lead) return 0;
+    const own = x.shape[i - lead]!;
+    if (own === d) return x.strides[i - lead]!;
+    if (own === 1) return 0;
+    throw new ShapeError(`expand: cannot expand shape ${fmtShape(x.shape)} to ${fmtShape(shape)} (dim ${i}: ${own} vs ${d})`);
+  });
+  for (const d of target) if (!Number.isInteger(d) || d < 0) throw new ValueError(`expand: invalid shape ${fmtShape(shape)}`);
+  const out = new Tensor(x.data, target, strides, x.offset);
+  return record('expand', [x], out, (g) => [g]);
+}
+
+/** Elements start, start+step, … < end along `dim` (a view); negative indices count from the end. */
+export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
+  const d = normalizeDim('slice', dim, x.ndim);
+  const n = x.shape[d]!;
+  if (!Number.isInteger(step) || step <= 0) throw new ValueError(`slice: step must be a positive integer, got ${step}`);
+  const clampIndex = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
+  const s = clampIndex(start);
+  const e = Math.max(clampIndex(end ?? n), s);
+  const length = Math.ceil((e - s) / step);
+  const shape = [...x.shape];
+  shape[d] = length;
+  const strides = [...x.strides];
+  strides[d] = x.strides[d]! * step;
+  const out = new Tensor(x.data, shape, strides, x.offset + s * x.strides[d]!);
+  return record('slice', [x], out, (g) => [unslice(g, x.shape, d, s, step)]);
+}
+
+/**
+ * The adjoint of `slice`: a zero tensor of `shape` with `g` written at start, start+step, … along
+ * `dim`. Its own backward is the slice, so second derivatives flow through slicing.
+ */
+export function unslice(g: Tensor, shape: readonly number[], dim: number, start: number, step: number): Tensor {
+  const out = new Tensor(allocate(g.dtype, sizeOf(shape)), [...shape]);
+  const strides = [...out.strides];
+  strides[dim] = out.strides[dim]! * step;
+  copyStrided(out, g.shape, strides, start * out.strides[dim]!, g);
+  return record('unslice', [g], out, (gg) => [slice(gg, dim, start, start + g.shape[dim]! * step, step)]);
+}
+
+/** Writes `src` (in row-major order) into the region of `dst`'s buffer given by shape/strides/offset. */
+function copyStrided(dst: Tensor, shape: readonly number[], strides: readonly number[], offset: number, src: Tensor): void {
+  const flat = toContiguous(src, true);
+  const out = dst.data;
+  const rank = shape.length;
+  const step = rank === 0 ? 0 : strides[rank - 1]!;
+  const len = rank === 0 ? 1 : shape[rank - 1]!;
+  forEachRow(shape, [strides], [offset], (starts, o) => {
+    let d = starts[0]!;
+    for (let k = 0; k < len; k++, d += step) out[d] = flat[o + k]!;
+  });
+}
+
+/** `length` elements from `start` along `dim` (a view). */
+export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
+  const d = normalizeDim('narrow', dim, x.ndim);
+  const n = x.shape[d]!;
+  const s = start < 0 ? start + n : start;
+  if (!Number.isInteger(length) || length < 0 || s < 0 || s + length > n) {
+    throw new ValueError(`narrow: start ${start} with length ${length} is out of range for dim ${dim} of size ${n}`);
+  }
+  return slice(x, d, s, s + length);
+}
+
+/** Splits into pieces of `sizes` (one number: equal pieces, the last may be smaller) along `dim`. */
+export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Tensor[] {
+  const d = normalizeDim('split', dim, x.ndim);
+  const n = x.shape[d]!;
+  let list: number[];
+  if (typeof sizes === 'number') {
+    if (!Number.isInteger(sizes) || sizes <= 0) throw new ValueError(`split: size must be a positive integer, got ${sizes}`);
+    list = [];
+    for (let s = 0; s < n; s += sizes) list.push(Math.min(sizes, n - s));
+  } else {
+    list = [...sizes];
+    const total = list.reduce((a, b) => a + b, 0);
+    if (total !== n) throw new ShapeError(`split: sizes [${list.join(',')}] sum to ${total}, but dim ${dim} has size ${n}`);
+  }
+  let start = 0;
+  return list.map((len) => {
+    const piece = narrow(x, d, start, len);
+    start += len;
+    return piece;
+  });
+}
+
+/** Splits into `chunks` nearly equal pieces along `dim` (as `torch.chunk`). */
+export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
+  if (!Number.isInteger(chunks) || chunks <= 0) throw new ValueError(`chunk: chunks must be a positive integer, got ${chunks}`);
+  const d = normalizeDim('chunk', dim, x.ndim);
+  return split(x, Math.max(1, Math.ceil(x.shape[d]! / chunks)), d);
+}
+
+/** A contiguous tensor with the same elements (this tensor itself if already contiguous). */
+export function contiguous(x: Tensor): Tensor {
+  return x.isContiguous ? x : clone(x);
+}
+
+/** A copy with its own contiguous buffer; the gradient passes through. */
+export function clone(x: Tensor): Tensor {
+  const out = new Tensor(toContiguous(x), x.shape);
+  return record('clone', [x], out, (g) => [g]);
+}
+
+/** Joins tensors along an existing dim; all other dims must match. */
+export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new ValueError('cat: expected at least one tensor');
+  const first = tensors[0]!;
+  const d = normalizeDim('cat', dim, first.ndim);
+  let total = 0;
+  for (const t of tensors) {
+    sameDType('cat', first, t);
+    const mismatch = t.ndim !== first.ndim || t.shape.some((s, i) => i !== d && s !== first.shape[i]);
+    if (mismatch) {
+      throw new ShapeError(
+        `cat: shapes ${tensors.map((x) => fmtShape(x.shape)).join(', ')} differ outside dim ${dim}`,
+      );
+    }
+    total += t.shape[d]!;
+  }
+  const shape = [...first.shape];
+  shape[d] = total;
+  const out = new Tensor(allocate(first.dtype, sizeOf(shape)), shape);
+  const strides = contiguousStrides(shape);
+  let start = 0;
+  for (const t of tensors) {
+    copyStrided(out, t.shape, strides, start * strides[d]!, t);
+    start += t.shape[d]!;
+  }
+  const lengths = tensors.map((t) => t.shape[d]!);
+  return record('cat', tensors, out, (g) => {
+    let s = 0;
+    return lengths.map((len) => {
+      const piece = narrow(g, d, s, len);
+      s += len;
+      return piece;
+    });
+  });
+}
+
+/** Joins tensors of equal shape along a new dim. */
+export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
+  if (tensors.length === 0) throw new ValueError('stack: expected at least one tensor');
+  const first = tensors[0]!;
+  for (const t of tensors) {
+    if (t.ndim !== first.ndim || t.shape.some((s, i) => s !== first.shape[i])) {
+      throw new ShapeError(`stack: all tensors must have the same shape, got ${tensors.map((x) => fmtShape(x.shape)).join(', ')}`);
+    }
+  }
+  const d = normalizeDim('stack', dim, first.ndim + 1);
+  return cat(
+    tensors.map((t) => unsqueeze(t, d)),
+    d,
+  );
+}

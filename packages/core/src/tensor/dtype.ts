@@ -1,0 +1,42 @@
+import { DTypeError } from '../errors.js';
+
+/** Element types: `float32` (default), `float64` (gradient checks, precise work), `int32` (labels, indices). */
+export type DType = 'float32' | 'float64' | 'int32';
+
+/** The typed array behind a tensor. */
+export type TypedArray = Float32Array | Float64Array | Int32Array;
+
+/** Allocates a zero-filled typed array of `dtype` with `length` elements. */
+export function allocate(dtype: DType, length: number): TypedArray {
+  switch (dtype) {
+    case 'float32':
+      return new Float32Array(length);
+    case 'float64':
+      return new Float64Array(length);
+    case 'int32':
+      return new Int32Array(length);
+  }
+}
+
+/** The dtype of a typed array. */
+export function dtypeOf(data: TypedArray): DType {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Float64Array) return 'float64';
+  return 'int32';
+}
+
+/** True for dtypes that can carry gradients. */
+export function isFloating(dtype: DType): boolean {
+  return dtype !== 'int32';
+}
+
+/** Throws unless `dtype` is a known dtype name. */
+export function checkDType(op: string, dtype: string): DType {
+  if (dtype === 'float32' || dtype === 'float64' || dtype === 'int32') return dtype;
+  throw new DTypeError(`${op}: unknown dtype '${dtype}' (expected float32, float64 or int32)`);
+}
+
+/** Throws unless `dtype` is a floating dtype. */
+export function requireFloating(op: string, dtype: DType): void {
+  if (dtype === 'int32') throw new DTypeError(`${op}: expected a floating dtype (float32 or float64), got int32`);
+}
