@@ -3,7 +3,7 @@ import { sameShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { ones, zeros } from '../tensor/create.js';
 import { sum } from '../ops/reduce.js';
-import { reshape } from '../ops/shape.js';
+import { clone, reshape } from '../ops/shape.js';
 import { topologicalSort, type GraphNode } from './engine.js';
 import { setGradEnabled } from './grad-mode.js';
 
@@ -110,8 +110,13 @@ function accumulate(pending: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
   pending.set(t, prev === undefined ? g : prev.add(g));
 }
 
+/**
+ * What a leaf's `.grad` starts as: without `createGraph`, a contiguous copy of its own, so it is
+ * never a stride-0 view (the backward of sum/expand) nor shares a buffer with another leaf's
+ * gradient or the caller's upstream gradient, and in-place updates of `.grad.data` are safe.
+ */
 function detachUnlessGraph(g: Tensor, createGraph: boolean): Tensor {
-  return createGraph ? g : g.detach();
+  return createGraph ? g : clone(g.detach());
 }
 
 /** Accumulates d(outputs)/d(leaf) into `.grad` of every leaf that requires gradients. */

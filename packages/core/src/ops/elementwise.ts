@@ -16,13 +16,19 @@ function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
   if (typeof a === 'number' && typeof b === 'number') {
     throw new ValueError(`${op}: at least one operand must be a tensor, got two numbers`);
   }
-  const x = typeof a === 'number' ? constant(a, (b as Tensor).dtype) : a;
-  const y = typeof b === 'number' ? constant(b, x.dtype) : b;
+  const x = typeof a === 'number' ? constant(op, a, (b as Tensor).dtype) : a;
+  const y = typeof b === 'number' ? constant(op, b, x.dtype) : b;
   sameDType(op, x, y);
   return [x, y];
 }
 
-function constant(value: number, dtype: DType): Tensor {
+function constant(op: string, value: number, dtype: DType): Tensor {
+  // An int32 buffer would truncate 0.5 to 0 and give a wrong answer (x.lt(0.5)) without a word.
+  if (dtype === 'int32' && !Number.isInteger(value)) {
+    throw new DTypeError(
+      `${op}: ${value} is not an integer and the tensor operand is int32; cast it with .to() first`,
+    );
+  }
   const data = allocate(dtype, 1);
   data[0] = value;
   return new Tensor(data, []);

@@ -69,6 +69,11 @@ export function scatterAdd(base: Tensor, dim: number, index: Tensor, src: Tensor
   const d = normalizeDim('scatterAdd', dim, base.ndim);
   checkGatherShapes('scatterAdd', base, d, index);
   const idx = requireIndex('scatterAdd', index);
+  if (src.ndim !== index.ndim || index.shape.some((s, i) => s > src.shape[i]!)) {
+    throw new ShapeError(
+      `scatterAdd: index shape ${fmtShape(index.shape)} exceeds source shape ${fmtShape(src.shape)}`,
+    );
+  }
   const out = new Tensor(toContiguous(base), base.shape);
   const strides = contiguousStrides(base.shape);
   const values = toContiguous(src, true);

@@ -241,6 +241,9 @@ export function clone(x: Tensor): Tensor {
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new ValueError('cat: expected at least one tensor');
   const first = tensors[0]!;
+  if (first.ndim === 0) {
+    throw new ShapeError('cat: zero-dimensional tensors cannot be concatenated; use stack()');
+  }
   const d = normalizeDim('cat', dim, first.ndim);
   let total = 0;
   for (const t of tensors) {

@@ -129,6 +129,9 @@ export function arange(start: number, end?: number, step = 1, options: TensorOpt
     start = 0;
   }
   if (step === 0 || !Number.isFinite(step)) throw new ValueError(`arange: step must be a non-zero finite number, got ${step}`);
+  if (options.dtype === 'int32' && !(Number.isInteger(start) && Number.isInteger(step))) {
+    throw new DTypeError(`arange: start ${start} and step ${step} must be integers for dtype int32`);
+  }
   const n = Math.max(0, Math.ceil((end - start) / step));
   const data = allocate(options.dtype ?? 'float32', n);
   for (let i = 0; i < n; i++) data[i] = start + i * step;
