@@ -1,0 +1,35 @@
+/** `Dropout`, as `torch.nn.Dropout`. */
+import { type Generator, type Tensor, ValueError } from '@tsgrad/core';
+import { dropout } from '../functional.js';
+import { Module } from '../module.js';
+
+/** Options of `Dropout`. */
+export interface DropoutOptions {
+  /** Source of the masks (default: the global generator at each call). */
+  generator?: Generator;
+}
+
+/**
+ * In training, zeroes each element with probability `p` (default 0.5) and scales the others by
+ * 1 / (1 − p), so the expected value is unchanged; in evaluation mode (`eval()`), the identity.
+ */
+export class Dropout extends Module {
+  readonly generator: Generator | undefined;
+
+  constructor(
+    readonly p = 0.5,
+    options: DropoutOptions = {},
+  ) {
+    super();
+    if (!(p >= 0 && p <= 1)) throw new ValueError(`Dropout: probability p must be in [0, 1], got ${p}`);
+    this.generator = options.generator;
+  }
+
+  override forward(x: Tensor): Tensor {
+    return dropout(x, this.p, this.training, this.generator);
+  }
+
+  override extraRepr(): string {
+    return `p=${this.p}`;
+  }
+}

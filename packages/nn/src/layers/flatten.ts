@@ -1,0 +1,21 @@
+/** `Flatten`: merges a range of dims, as `torch.nn.Flatten`. */
+import type { Tensor } from '@tsgrad/core';
+import { Module } from '../module.js';
+
+/** Merges dims startDim..endDim (default 1..−1: everything but the batch dim), e.g. [N, 1, 28, 28] → [N, 784]. */
+export class Flatten extends Module {
+  constructor(
+    readonly startDim = 1,
+    readonly endDim = -1,
+  ) {
+    super();
+  }
+
+  override forward(x: Tensor): Tensor {
+    return x.flatten(this.startDim, this.endDim);
+  }
+
+  override extraRepr(): string {
+    return `startDim=${this.startDim}, endDim=${this.endDim}`;
+  }
+}

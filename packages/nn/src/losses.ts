@@ -1,0 +1,108 @@
+/** Losses as modules: `MSELoss`, `CrossEntropyLoss`, `NLLLoss`, `BCEWithLogitsLoss` (options as in `F`). */
+import type { Tensor } from '@tsgrad/core';
+import {
+  type BCEWithLogitsOptions,
+  binaryCrossEntropyWithLogits,
+  type CrossEntropyOptions,
+  crossEntropy,
+  type LossOptions,
+  mseLoss,
+  type NLLLossOptions,
+  nllLoss,
+  type Reduction,
+} from './functional.js';
+import { Module } from './module.js';
+
+/** Mean squared error between input and target (see `F.mseLoss`). */
+export class MSELoss extends Module {
+  readonly reduction: Reduction;
+
+  constructor(options: LossOptions = {}) {
+    super();
+    this.reduction = options.reduction ?? 'mean';
+  }
+
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return mseLoss(input, target, { reduction: this.reduction });
+  }
+
+  override extraRepr(): string {
+    return this.reduction === 'mean' ? '' : `reduction=${this.reduction}`;
+  }
+}
+
+/** Negative log-likelihood of class labels under log-probabilities (see `F.nllLoss`). */
+export class NLLLoss extends Module {
+  readonly reduction: Reduction;
+  readonly ignoreIndex: number;
+  /** Per-class weight, a buffer (saved in `stateDict`) as in PyTorch; null when not given. */
+  weight: Tensor | null;
+
+  constructor(options: NLLLossOptions = {}) {
+    super();
+    this.reduction = options.reduction ?? 'mean';
+    this.ignoreIndex = options.ignoreIndex ?? -100;
+    this.weight = this.registerBuffer('weight', options.weight ?? null);
+  }
+
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return nllLoss(input, target, {
+      reduction: this.reduction,
+      ignoreIndex: this.ignoreIndex,
+      weight: this.weight ?? undefined,
+    });
+  }
+}
+
+/** Cross-entropy of logits against class labels or probabilities (see `F.crossEntropy`). */
+export class CrossEntropyLoss extends Module {
+  readonly reduction: Reduction;
+  readonly ignoreIndex: number | undefined;
+  readonly labelSmoothing: number;
+  /** Per-class weight, a buffer (saved in `stateDict`) as in PyTorch; null when not given. */
+  weight: Tensor | null;
+
+  constructor(options: CrossEntropyOptions = {}) {
+    super();
+    this.reduction = options.reduction ?? 'mean';
+    this.ignoreIndex = options.ignoreIndex;
+    this.labelSmoothing = options.labelSmoothing ?? 0;
+    this.weight = this.registerBuffer('weight', options.weight ?? null);
+  }
+
+  override forward(logits: Tensor, target: Tensor): Tensor {
+    return crossEntropy(logits, target, {
+      reduction: this.reduction,
+      ignoreIndex: this.ignoreIndex,
+      labelSmoothing: this.labelSmoothing,
+      weight: this.weight ?? undefined,
+    });
+  }
+
+  override extraRepr(): string {
+    return this.labelSmoothing === 0 ? '' : `labelSmoothing=${this.labelSmoothing}`;
+  }
+}
+
+/** Binary cross-entropy of logits, computed stably (see `F.binaryCrossEntropyWithLogits`). */
+export class BCEWithLogitsLoss extends Module {
+  readonly reduction: Reduction;
+  /** Buffers (saved in `stateDict`) as in PyTorch; null when not given. */
+  weight: Tensor | null;
+  posWeight: Tensor | null;
+
+  constructor(options: BCEWithLogitsOptions = {}) {
+    super();
+    this.reduction = options.reduction ?? 'mean';
+    this.weight = this.registerBuffer('weight', options.weight ?? null);
+    this.posWeight = this.registerBuffer('posWeight', options.posWeight ?? null);
+  }
+
+  override forward(logits: Tensor, target: Tensor): Tensor {
+    return binaryCrossEntropyWithLogits(logits, target, {
+      reduction: this.reduction,
+      weight: this.weight ?? undefined,
+      posWeight: this.posWeight ?? undefined,
+    });
+  }
+}
