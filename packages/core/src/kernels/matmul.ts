@@ -1,4 +1,5 @@
 import type { TypedArray } from '../tensor/dtype.js';
+import { matmulWasm, wasmMatmulAvailable } from './matmul-wasm.js';
 
 /**
  * A 2-d operand of a matrix product: element (r, c) is at `data[offset + r·rowStride + c·colStride]`,
@@ -13,9 +14,33 @@ export interface MatrixOperand {
 
 /**
  * C[m×n] = A[m×k] · B[k×n], written into the contiguous `out` at `outOffset` (overwritten).
- * Reference kernel: plain loops in a cache-friendly order, chosen by how B is laid out.
+ * float32 products run on the WebAssembly SIMD kernel (matmul-wasm.ts) where it is available;
+ * float64 and int32 products, and platforms without WebAssembly SIMD, use `matmulReference`.
  */
 export function matmulKernel(
+  m: number,
+  n: number,
+  k: number,
+  a: MatrixOperand,
+  b: MatrixOperand,
+  out: TypedArray,
+  outOffset: number,
+): void {
+  if (
+    wasmMatmulAvailable &&
+    out instanceof Float32Array &&
+    a.data instanceof Float32Array &&
+    b.data instanceof Float32Array
+  ) {
+    matmulWasm(m, n, k, a, b, out, outOffset);
+  } else matmulReference(m, n, k, a, b, out, outOffset);
+}
+
+/**
+ * The reference kernel, C[m×n] = A[m×k] · B[k×n] into `out` at `outOffset`: plain loops in a
+ * cache-friendly order chosen by how B is laid out. The fast kernels are tested against it.
+ */
+export function matmulReference(
   m: number,
   n: number,
   k: number,
@@ -29,7 +54,8 @@ export function matmulKernel(
   else {
     // A general strided B: copy it to rows once.
     const copy = new Float64Array(k * n);
-    for (let p = 0; p < k; p++) for (let j = 0; j < n; j++) copy[p * n + j] = b.data[b.offset + p * b.rowStride + j * b.colStride]!;
+    for (let p = 0; p < k; p++)
+      for (let j = 0; j < n; j++) copy[p * n + j] = b.data[b.offset + p * b.rowStride + j * b.colStride]!;
     gemmRowsOfB(m, n, k, a, { data: copy, offset: 0, rowStride: n, colStride: 1 }, out, outOffset);
   }
 }
@@ -66,7 +92,8 @@ function gemmRowsOfB(
       const b2 = b1 + brs;
       const b3 = b2 + brs;
       if (bcs === 1) {
-        for (let j = 0; j < n; j++) c[ci + j]! += a0 * B[b0 + j]! + a1 * B[b1 + j]! + a2 * B[b2 + j]! + a3 * B[b3 + j]!;
+        for (let j = 0; j < n; j++)
+          c[ci + j]! += a0 * B[b0 + j]! + a1 * B[b1 + j]! + a2 * B[b2 + j]! + a3 * B[b3 + j]!;
       } else {
         for (let j = 0; j < n; j++) {
           const o = j * bcs;

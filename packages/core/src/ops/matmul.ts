@@ -55,5 +55,9 @@ function batchedMatmul(a: Tensor, b: Tensor): Tensor {
       index[d] = 0;
     }
   }
-  return record('matmul', [a, b], out, (g) => [matmul(g, transpose(b, -2, -1)), matmul(transpose(a, -2, -1), g)]);
+  // Only the gradients that are needed: a batch of inputs (no requiresGrad) would cost a full product.
+  return record('matmul', [a, b], out, (g) => [
+    a.requiresGrad ? matmul(g, transpose(b, -2, -1)) : null,
+    b.requiresGrad ? matmul(transpose(a, -2, -1), g) : null,
+  ]);
 }

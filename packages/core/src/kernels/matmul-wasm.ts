@@ -1,0 +1,190 @@
+/**
+ * The fast float32 matrix product: operands are copied into the memory of a small WebAssembly
+ * SIMD module as they lie (row-major, or column-major for transposed views, so a transpose costs
+ * no extra pass), and its register-tiled kernels (wasm/gemm-module.ts) multiply them block by
+ * block; only a B that is neither is packed into column panels while it is copied.
+ * The module is compiled once, synchronously, when this file is imported; where WebAssembly or
+ * its SIMD extension is missing, `wasmMatmulAvailable` is false and callers use the JS kernel.
+ */
+import type { MatrixOperand } from './matmul.js';
+import { gemmModuleBytes, TILE_M, TILE_N } from './wasm/gemm-module.js';
+
+/** gemmCols(pa, aPanel, aStep, pb, bPanel, bStep, pc, ldc, mPanels, nPanels, kc) */
+type GemmCols = (
+  ...args: [number, number, number, number, number, number, number, number, number, number, number]
+) => void;
+/** gemmRows(pa, lda, pb, bPanel, bStep, pc, ldc, mPanels, nPanels, kc) */
+type GemmRows = (
+  ...args: [number, number, number, number, number, number, number, number, number, number]
+) => void;
+
+/** Depth of one block of the k loop: an 8-column B panel block is then 8 KiB, in L1. */
+const KC = 256;
+/** Row panels per block: 16 × 6 rows × KC × 4 bytes = 96 KiB of A stays in L2 while B panels stream. */
+const MC_PANELS = 16;
+
+/** The parts of the WebAssembly JS API used here (core's tsconfig has no DOM or WebAssembly lib). */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object) => { readonly exports: Record<string, unknown> };
+}
+
+let memory: WasmMemory | null = null;
+let gemmCols: GemmCols | null = null;
+let gemmRows: GemmRows | null = null;
+let heap = new Float32Array(0);
+
+try {
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  const bytes = gemmModuleBytes();
+  if (wasm?.validate(bytes)) {
+    // Compiled synchronously at import: the module is about 3 KB.
+    const instance = new wasm.Instance(new wasm.Module(bytes));
+    memory = instance.exports.memory as WasmMemory;
+    gemmCols = instance.exports.gemmCols as GemmCols;
+    gemmRows = instance.exports.gemmRows as GemmRows;
+    heap = new Float32Array(memory.buffer);
+  }
+} catch {
+  memory = null;
+  gemmCols = null;
+  gemmRows = null;
+}
+
+/** True when the WebAssembly SIMD kernel compiled on this platform. */
+export const wasmMatmulAvailable: boolean = gemmCols !== null && gemmRows !== null;
+
+/** Makes the module's memory at least `bytes` long and refreshes the Float32Array view. */
+function reserve(bytes: number): Float32Array {
+  const mem = memory!;
+  if (mem.buffer.byteLength < bytes) mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / 65536));
+  if (heap.buffer !== mem.buffer) heap = new Float32Array(mem.buffer);
+  return heap;
+}
+
+/** Packs B (k × n) into panels of 8 columns: element (p, j) goes to ((j/8)·k + p)·8 + j%8, zero columns padding. */
+function packB(h: Float32Array, base: number, n: number, k: number, b: MatrixOperand): void {
+  const src = b.data;
+  const rs = b.rowStride;
+  const cs = n === 1 ? 1 : b.colStride;
+  const panels = Math.ceil(n / TILE_N);
+  for (let jb = 0; jb < panels; jb++) {
+    const dst = base + jb * k * TILE_N;
+    const cols = Math.min(TILE_N, n - jb * TILE_N);
+    if (cols < TILE_N) h.fill(0, dst, dst + k * TILE_N);
+    if (cs <= rs) {
+      // Rows of B are contiguous: copy 8-wide row segments.
+      let s = b.offset + jb * TILE_N * cs;
+      for (let p = 0, d = dst; p < k; p++, d += TILE_N, s += rs) {
+        for (let c = 0; c < cols; c++) h[d + c] = src[s + c * cs]!;
+      }
+    } else {
+      // Columns of B are contiguous (B is a transposed view, e.g. Wᵀ): read each column in order.
+      for (let c = 0; c < cols; c++) {
+        let s = b.offset + (jb * TILE_N + c) * cs;
+        for (let p = 0, d = dst + c; p < k; p++, d += TILE_N, s += rs) h[d] = src[s]!;
+      }
+    }
+  }
+}
+
+/** Rounds a float index up to a multiple of 4 (16-byte alignment). */
+function align4(x: number): number {
+  return (x + 3) & ~3;
+}
+
+/**
+ * Copies the rows × cols matrix at `src` (element (r, c) at off + r·rs + c, rows contiguous) into
+ * `h` at `dst` row-major; one `set` when the rows are back to back.
+ */
+function copyRows(
+  h: Float32Array,
+  dst: number,
+  src: Float32Array,
+  off: number,
+  rows: number,
+  cols: number,
+  rs: number,
+): void {
+  if (rs === cols) h.set(src.subarray(off, off + rows * cols), dst);
+  else for (let r = 0; r < rows; r++) h.set(src.subarray(off + r * rs, off + r * rs + cols), dst + r * cols);
+}
+
+/**
+ * C[m×n] = A[m×k] · B[k×n] in float32 with the WebAssembly SIMD kernels, written into the
+ * contiguous `out` at `outOffset`. Same contract as `matmulReference`; requires
+ * `wasmMatmulAvailable` and float32 operands.
+ *
+ * A is copied as it lies when its rows or its columns are contiguous (a transposed view such as
+ * xᵀ in the backward pass is read column by column by `gemmCols`); B likewise when its rows are
+ * contiguous, and packed into 8-column panels otherwise (e.g. Wᵀ). Rows and columns past m and n
+ * in the last tiles read padding or neighbouring data; they land in C's margins and are dropped.
+ */
+export function matmulWasm(
+  m: number,
+  n: number,
+  k: number,
+  a: MatrixOperand,
+  b: MatrixOperand,
+  out: Float32Array,
+  outOffset: number,
+): void {
+  if (m === 0 || n === 0) return;
+  const mPanels = Math.ceil(m / TILE_M);
+  const nPanels = Math.ceil(n / TILE_N);
+  const mp = mPanels * TILE_M;
+  const np = nPanels * TILE_N;
+  // Float offsets of A, B and C in the module's memory, each with a tile of slack, 16-byte aligned.
+  const aBase = 0;
+  const bBase = align4(aBase + mp * k + TILE_M);
+  const cBase = align4(bBase + np * k + TILE_N);
+  const h = reserve((cBase + mp * np) * 4);
+  h.fill(0, cBase, cBase + mp * np);
+  if (k > 0) {
+    const ad = a.data as Float32Array;
+    const bd = b.data as Float32Array;
+    // A: row-major (rows mode) or column-major (cols mode), strided views packed row-major.
+    const colsMode = a.colStride !== 1 && a.rowStride === 1;
+    if (colsMode) {
+      copyRows(h, aBase, ad, a.offset, k, m, a.colStride);
+      h.fill(0, aBase + m * k, aBase + m * k + TILE_M);
+    } else {
+      if (a.colStride === 1) copyRows(h, aBase, ad, a.offset, m, k, a.rowStride);
+      else {
+        for (let i = 0, d = aBase; i < m; i++) {
+          for (let p = 0, s = a.offset + i * a.rowStride; p < k; p++, s += a.colStride) h[d++] = ad[s]!;
+        }
+      }
+      h.fill(0, aBase + m * k, aBase + mp * k);
+    }
+    // B: row-major as it lies, or packed into 8-column panels.
+    const bRows = b.colStride === 1 || n === 1;
+    if (bRows) {
+      copyRows(h, bBase, bd, b.offset, k, n, b.rowStride);
+      h.fill(0, bBase + k * n, bBase + k * n + TILE_N);
+    } else packB(h, bBase, n, k, b);
+    const bPanel = bRows ? TILE_N * 4 : k * TILE_N * 4;
+    const bStep = bRows ? n * 4 : TILE_N * 4;
+    const aStep = colsMode ? m * 4 : 4;
+    const aPanel = colsMode ? TILE_M * 4 : TILE_M * k * 4;
+    const ldc = np * 4;
+    for (let pc = 0; pc < k; pc += KC) {
+      const kc = Math.min(KC, k - pc);
+      for (let ic = 0; ic < mPanels; ic += MC_PANELS) {
+        const pa = aBase * 4 + ic * aPanel + pc * aStep;
+        const pb = bBase * 4 + pc * bStep;
+        const pcC = cBase * 4 + ic * TILE_M * ldc;
+        const panels = Math.min(MC_PANELS, mPanels - ic);
+        if (colsMode) gemmCols!(pa, aPanel, aStep, pb, bPanel, bStep, pcC, ldc, panels, nPanels, kc);
+        else gemmRows!(pa, k * 4, pb, bPanel, bStep, pcC, ldc, panels, nPanels, kc);
+      }
+    }
+  }
+  if (np === n) out.set(h.subarray(cBase, cBase + m * n), outOffset);
+  else for (let i = 0; i < m; i++) out.set(h.subarray(cBase + i * np, cBase + i * np + n), outOffset + i * n);
+}

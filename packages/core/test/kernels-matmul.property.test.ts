@@ -1,0 +1,198 @@
+/**
+ * The fast matmul kernel (WebAssembly SIMD, float32) against the plain reference kernel and a
+ * naive float64 definition, over random shapes (odd sizes included) and operand layouts
+ * (contiguous, transposed, strided with an offset, broadcast).
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { type MatrixOperand, matmulKernel, matmulReference } from '../src/kernels/matmul.js';
+import { matmulWasm, wasmMatmulAvailable } from '../src/kernels/matmul-wasm.js';
+import { gemmModuleBytes } from '../src/kernels/wasm/gemm-module.js';
+
+type Layout = 'rows' | 'transposed' | 'strided' | 'broadcastRows';
+
+/** Lays out a rows × cols matrix (values in row-major order) in a buffer of the given kind. */
+function layOut(
+  values: Float64Array,
+  rows: number,
+  cols: number,
+  layout: Layout,
+  f32: boolean,
+): MatrixOperand {
+  const make = (n: number) => (f32 ? new Float32Array(n) : new Float64Array(n));
+  switch (layout) {
+    case 'rows': {
+      const data = make(rows * cols);
+      data.set(values);
+      return { data, offset: 0, rowStride: cols, colStride: 1 };
+    }
+    case 'transposed': {
+      // Stored as the transpose: element (r, c) at c·rows + r, as `x.t()` is read.
+      const data = make(rows * cols);
+      for (let r = 0; r < rows; r++)
+        for (let c = 0; c < cols; c++) data[c * rows + r] = values[r * cols + c]!;
+      return { data, offset: 0, rowStride: 1, colStride: rows };
+    }
+    case 'strided': {
+      // Every other column of rows padded by 3, starting at offset 5 (as a slice with step 2).
+      const rowStride = 2 * cols + 3;
+      const data = make(5 + rows * rowStride).fill(Number.NaN);
+      for (let r = 0; r < rows; r++)
+        for (let c = 0; c < cols; c++) data[5 + r * rowStride + 2 * c] = values[r * cols + c]!;
+      return { data, offset: 5, rowStride, colStride: 2 };
+    }
+    case 'broadcastRows': {
+      // Every row is row 0 (an expanded view, row stride 0).
+      const data = make(cols + 1).fill(Number.NaN);
+      for (let c = 0; c < cols; c++) data[1 + c] = values[c]!;
+      for (let r = 1; r < rows; r++) for (let c = 0; c < cols; c++) values[r * cols + c] = values[c]!;
+      return { data, offset: 1, rowStride: 0, colStride: 1 };
+    }
+  }
+}
+
+/** Naive float64 product and, per element, Σ|a||b| (the scale of the rounding error). */
+function naive(
+  m: number,
+  n: number,
+  k: number,
+  a: Float64Array,
+  b: Float64Array,
+): { c: Float64Array; scale: Float64Array } {
+  const c = new Float64Array(m * n);
+  const scale = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      let t = 0;
+      for (let p = 0; p < k; p++) {
+        s += a[i * k + p]! * b[p * n + j]!;
+        t += Math.abs(a[i * k + p]! * b[p * n + j]!);
+      }
+      c[i * n + j] = s;
+      scale[i * n + j] = t;
+    }
+  }
+  return { c, scale };
+}
+
+const dim = fc.oneof(fc.constantFrom(1, 3, 4, 5, 7, 8, 9, 16, 17, 33), fc.integer({ min: 1, max: 40 }));
+const layout = fc.constantFrom<Layout>('rows', 'transposed', 'strided', 'broadcastRows');
+
+interface Case {
+  m: number;
+  n: number;
+  k: number;
+  aLayout: Layout;
+  bLayout: Layout;
+  seed: number;
+}
+
+const cases = fc.record({
+  m: dim,
+  n: dim,
+  k: fc.oneof(dim, fc.constant(0)),
+  aLayout: layout,
+  bLayout: layout,
+  seed: fc.integer(),
+});
+
+/** float32 values of a random rows × cols matrix (as float64, exactly representable in float32). */
+function values(rows: number, cols: number, seed: number): Float64Array {
+  let s = seed | 0;
+  const out = new Float64Array(rows * cols);
+  for (let i = 0; i < out.length; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) | 0;
+    out[i] = Math.fround(((s >>> 8) / 2 ** 24) * 4 - 2);
+  }
+  return out;
+}
+
+function check(
+  fast: (
+    m: number,
+    n: number,
+    k: number,
+    a: MatrixOperand,
+    b: MatrixOperand,
+    out: Float32Array,
+    o: number,
+  ) => void,
+  c: Case,
+): void {
+  const av = values(c.m, c.k, c.seed);
+  const bv = values(c.k, c.n, c.seed ^ 0x5bd1e995);
+  const a = layOut(av, c.m, c.k, c.aLayout, true);
+  const b = layOut(bv, c.k, c.n, c.bLayout, true);
+  const { c: want, scale } = naive(c.m, c.n, c.k, av, bv);
+  // Stale values and guard cells around the output: the kernel must overwrite the former only.
+  const out = new Float32Array(c.m * c.n + 6).fill(123);
+  fast(c.m, c.n, c.k, a, b, out, 3);
+  const eps = 2 ** -24;
+  for (let e = 0; e < c.m * c.n; e++) {
+    const tol = (c.k + 2) * eps * scale[e]! + 1e-30;
+    const got = out[3 + e]!;
+    if (!(Math.abs(got - want[e]!) <= tol)) {
+      throw new Error(`element ${e}: got ${got}, want ${want[e]} (tol ${tol}) for ${JSON.stringify(c)}`);
+    }
+  }
+  expect([...out.subarray(0, 3), ...out.subarray(3 + c.m * c.n)]).toEqual([123, 123, 123, 123, 123, 123]);
+}
+
+describe('matmul kernels', () => {
+  it('the WebAssembly SIMD module is valid and compiles on this platform', () => {
+    const wasm = (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
+    expect(wasm.validate(gemmModuleBytes())).toBe(true);
+    expect(wasmMatmulAvailable).toBe(true);
+  });
+
+  it('the reference kernel matches the float64 definition for any layout', () => {
+    fc.assert(
+      fc.property(cases, (c) => {
+        check(matmulReference, c);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('the WebAssembly kernel matches the float64 definition for any layout', () => {
+    fc.assert(
+      fc.property(cases, (c) => {
+        check(matmulWasm, c);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('the WebAssembly kernel agrees with the reference across k blocks and row blocks', () => {
+    // k > 256 crosses the kernel's k blocking, m > 64 its row blocking; odd sizes leave partial tiles.
+    for (const [m, n, k] of [
+      [70, 17, 530],
+      [129, 9, 257],
+      [5, 65, 300],
+    ] as const) {
+      for (const aLayout of ['rows', 'transposed'] as const) {
+        for (const bLayout of ['rows', 'transposed'] as const)
+          check(matmulWasm, { m, n, k, aLayout, bLayout, seed: m * n + k });
+      }
+    }
+  });
+
+  it('matmulKernel sends float32 to the fast kernel and float64 to the reference, with equal results', () => {
+    fc.assert(
+      fc.property(cases, (c) => {
+        check(matmulKernel, c);
+        const av = values(c.m, c.k, c.seed);
+        const bv = values(c.k, c.n, c.seed + 1);
+        const a = layOut(av, c.m, c.k, c.aLayout, false);
+        const b = layOut(bv, c.k, c.n, c.bLayout, false);
+        const viaKernel = new Float64Array(c.m * c.n).fill(7);
+        const viaReference = new Float64Array(c.m * c.n).fill(-7);
+        matmulKernel(c.m, c.n, c.k, a, b, viaKernel, 0);
+        matmulReference(c.m, c.n, c.k, a, b, viaReference, 0);
+        expect(viaKernel).toEqual(viaReference);
+      }),
+      { numRuns: 40 },
+    );
+  });
+});
