@@ -1,0 +1,429 @@
+/**
+ * Convolution and pooling kernels on contiguous NCHW buffers: im2col/col2im, the three conv
+ * products (forward, input gradient, weight gradient) built on `matmulKernel`, max pooling with
+ * argmax indices, window averaging and their adjoints. Plain loops, no autograd.
+ */
+import type { TypedArray } from '../tensor/dtype.js';
+import { matmulKernel } from './matmul.js';
+
+/**
+ * The geometry of a 2-d convolution or pooling window: batch n, channels c, input h×w, kernel
+ * kh×kw, stride sh×sw, zero padding ph×pw, dilation dh×dw, and output oh×ow.
+ */
+export interface ConvGeometry {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  dh: number;
+  dw: number;
+  oh: number;
+  ow: number;
+}
+
+/** PyTorch's output size: ⌊(size + 2·pad − dilation·(kernel − 1) − 1) / stride⌋ + 1. */
+export function convOutputSize(
+  size: number,
+  kernel: number,
+  stride: number,
+  pad: number,
+  dilation: number,
+): number {
+  return Math.floor((size + 2 * pad - dilation * (kernel - 1) - 1) / stride) + 1;
+}
+
+// Column buffers are big (C·kh·kw × N·OH·OW); the batch is processed in chunks whose columns
+// stay under this many elements, and the buffers are reused from call to call.
+const COLUMN_BUDGET = 1 << 22;
+const scratch32: Float32Array[] = [];
+const scratch64: Float64Array[] = [];
+
+/** A reusable buffer of at least `length` elements of `like`'s type (contents undefined). */
+function scratch(slot: number, like: TypedArray, length: number): TypedArray {
+  if (like instanceof Float64Array) {
+    const b = scratch64[slot];
+    if (b !== undefined && b.length >= length) return b;
+    const fresh = new Float64Array(length);
+    scratch64[slot] = fresh;
+    return fresh;
+  }
+  const b = scratch32[slot];
+  if (b !== undefined && b.length >= length) return b;
+  const fresh = new Float32Array(length);
+  scratch32[slot] = fresh;
+  return fresh;
+}
+
+/** How many images fit in one chunk of columns. */
+function chunkImages(geo: ConvGeometry): number {
+  const perImage = geo.c * geo.kh * geo.kw * geo.oh * geo.ow;
+  return Math.max(1, Math.min(geo.n, Math.floor(COLUMN_BUDGET / Math.max(perImage, 1))));
+}
+
+/** The output columns [lo, hi) of a row whose input column ox·stride + start falls inside [0, size). */
+function validRange(start: number, stride: number, size: number, count: number): [number, number] {
+  const lo = start >= 0 ? 0 : Math.ceil(-start / stride);
+  const hi = size - 1 - start < 0 ? 0 : Math.min(count, Math.floor((size - 1 - start) / stride) + 1);
+  return [Math.min(lo, hi), hi];
+}
+
+/**
+ * Unfolds `x` (n images of geometry `geo`, from `xOff`) into columns [c·kh·kw, n·oh·ow]: row
+ * (ci·kh + i)·kw + j, column img·oh·ow + oy·ow + ox holds the input pixel under kernel tap (i, j)
+ * of output (oy, ox), or 0 in the padding. Every element of `cols` is written.
+ */
+export function im2col(x: TypedArray, xOff: number, geo: ConvGeometry, n: number, cols: TypedArray): void {
+  const { c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = geo;
+  const plane = oh * ow;
+  const rowLen = n * plane;
+  for (let ci = 0; ci < c; ci++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const row = ((ci * kh + i) * kw + j) * rowLen;
+        const x0 = j * dw - pw;
+        const [lo, hi] = validRange(x0, sw, w, ow);
+        for (let img = 0; img < n; img++) {
+          const src = xOff + (img * c + ci) * h * w;
+          for (let oy = 0; oy < oh; oy++) {
+            const dst = row + img * plane + oy * ow;
+            const y = oy * sh - ph + i * dh;
+            if (y < 0 || y >= h) {
+              cols.fill(0, dst, dst + ow);
+              continue;
+            }
+            const s = src + y * w + x0;
+            for (let ox = 0; ox < lo; ox++) cols[dst + ox] = 0;
+            if (sw === 1) for (let ox = lo; ox < hi; ox++) cols[dst + ox] = x[s + ox]!;
+            else for (let ox = lo; ox < hi; ox++) cols[dst + ox] = x[s + ox * sw]!;
+            for (let ox = hi; ox < ow; ox++) cols[dst + ox] = 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** The adjoint of `im2col`: adds each column entry back onto its input pixel of `out` (from `outOff`). */
+export function col2im(
+  cols: TypedArray,
+  geo: ConvGeometry,
+  n: number,
+  out: TypedArray,
+  outOff: number,
+): void {
+  const { c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = geo;
+  const plane = oh * ow;
+  const rowLen = n * plane;
+  for (let ci = 0; ci < c; ci++) {
+    for (let i = 0; i < kh; i++) {
+      for (let j = 0; j < kw; j++) {
+        const row = ((ci * kh + i) * kw + j) * rowLen;
+        const x0 = j * dw - pw;
+        const [lo, hi] = validRange(x0, sw, w, ow);
+        for (let img = 0; img < n; img++) {
+          const dstBase = outOff + (img * c + ci) * h * w;
+          for (let oy = 0; oy < oh; oy++) {
+            const y = oy * sh - ph + i * dh;
+            if (y < 0 || y >= h) continue;
+            const src = row + img * plane + oy * ow;
+            const d = dstBase + y * w + x0;
+            for (let ox = lo; ox < hi; ox++) out[d + ox * sw]! += cols[src + ox]!;
+          }
+        }
+      }
+    }
+  }
+}
+
+/** Copies rows [n, rows, len] of `src` (from `srcOff`) to [rows, n, len] in `dst`. */
+function swapLeadingDims(
+  src: TypedArray,
+  srcOff: number,
+  n: number,
+  rows: number,
+  len: number,
+  dst: TypedArray,
+): void {
+  for (let img = 0; img < n; img++) {
+    for (let r = 0; r < rows; r++) {
+      const s = srcOff + (img * rows + r) * len;
+      const d = (r * n + img) * len;
+      for (let k = 0; k < len; k++) dst[d + k] = src[s + k]!;
+    }
+  }
+}
+
+/**
+ * Grouped convolution: out [n, o, oh, ow] (contiguous, overwritten) from x [n, c, h, w] and
+ * weight [o, c/groups, kh, kw], plus `bias` [o] when given. Columns for a chunk of images are
+ * unfolded once and multiplied by each group's weights in one product [o/g, K] · [K, n·oh·ow].
+ */
+export function conv2dKernel(
+  x: TypedArray,
+  weight: TypedArray,
+  bias: TypedArray | null,
+  geo: ConvGeometry,
+  o: number,
+  groups: number,
+  out: TypedArray,
+): void {
+  const plane = geo.oh * geo.ow;
+  const kg = (geo.c / groups) * geo.kh * geo.kw;
+  const og = o / groups;
+  const chunk = chunkImages(geo);
+  for (let n0 = 0; n0 < geo.n; n0 += chunk) {
+    const nb = Math.min(chunk, geo.n - n0);
+    const cols = scratch(0, x, kg * groups * nb * plane);
+    const prod = scratch(1, x, o * nb * plane);
+    im2col(x, n0 * geo.c * geo.h * geo.w, geo, nb, cols);
+    const rowLen = nb * plane;
+    for (let g = 0; g < groups; g++) {
+      matmulKernel(
+        og,
+        rowLen,
+        kg,
+        { data: weight, offset: g * og * kg, rowStride: kg, colStride: 1 },
+        { data: cols, offset: g * kg * rowLen, rowStride: rowLen, colStride: 1 },
+        prod,
+        g * og * rowLen,
+      );
+    }
+    // prod is [o, nb, plane]; the output wants [nb, o, plane], with the bias added on the way.
+    for (let img = 0; img < nb; img++) {
+      for (let oc = 0; oc < o; oc++) {
+        const s = (oc * nb + img) * plane;
+        const d = ((n0 + img) * o + oc) * plane;
+        const b = bias === null ? 0 : bias[oc]!;
+        for (let k = 0; k < plane; k++) out[d + k] = prod[s + k]! + b;
+      }
+    }
+  }
+}
+
+/**
+ * The gradient of a convolution with respect to its input (a transposed convolution): out
+ * [n, c, h, w] (zero-filled by the caller) receives col2im(Wᵀ · gradOut) per group.
+ */
+export function conv2dInputGradKernel(
+  gradOut: TypedArray,
+  weight: TypedArray,
+  geo: ConvGeometry,
+  o: number,
+  groups: number,
+  out: TypedArray,
+): void {
+  const plane = geo.oh * geo.ow;
+  const kg = (geo.c / groups) * geo.kh * geo.kw;
+  const og = o / groups;
+  const chunk = chunkImages(geo);
+  for (let n0 = 0; n0 < geo.n; n0 += chunk) {
+    const nb = Math.min(chunk, geo.n - n0);
+    const rowLen = nb * plane;
+    const cols = scratch(0, gradOut, kg * groups * rowLen);
+    const g2 = scratch(1, gradOut, o * rowLen);
+    swapLeadingDims(gradOut, n0 * o * plane, nb, o, plane, g2);
+    for (let g = 0; g < groups; g++) {
+      matmulKernel(
+        kg,
+        rowLen,
+        og,
+        { data: weight, offset: g * og * kg, rowStride: 1, colStride: kg },
+        { data: g2, offset: g * og * rowLen, rowStride: rowLen, colStride: 1 },
+        cols,
+        g * kg * rowLen,
+      );
+    }
+    col2im(cols, geo, nb, out, n0 * geo.c * geo.h * geo.w);
+  }
+}
+
+/**
+ * The gradient of a convolution with respect to its weight: out [o, c/groups, kh, kw]
+ * (overwritten) = gradOut · colsᵀ per group, summed over the batch. It is computed transposed,
+ * as cols · gradOutᵀ ([K, n·oh·ow] · [n·oh·ow, o/g]), so that the long n·oh·ow dim is read along
+ * rows of the big operand rather than packed from a transposed view.
+ */
+export function conv2dWeightGradKernel(
+  x: TypedArray,
+  gradOut: TypedArray,
+  geo: ConvGeometry,
+  o: number,
+  groups: number,
+  out: TypedArray,
+): void {
+  const plane = geo.oh * geo.ow;
+  const kg = (geo.c / groups) * geo.kh * geo.kw;
+  const og = o / groups;
+  const chunk = chunkImages(geo);
+  out.fill(0);
+  const partial = scratch(2, x, kg * og);
+  for (let n0 = 0; n0 < geo.n; n0 += chunk) {
+    const nb = Math.min(chunk, geo.n - n0);
+    const rowLen = nb * plane;
+    const cols = scratch(0, x, kg * groups * rowLen);
+    const g2 = scratch(1, x, o * rowLen);
+    im2col(x, n0 * geo.c * geo.h * geo.w, geo, nb, cols);
+    swapLeadingDims(gradOut, n0 * o * plane, nb, o, plane, g2);
+    for (let g = 0; g < groups; g++) {
+      matmulKernel(
+        kg,
+        og,
+        rowLen,
+        { data: cols, offset: g * kg * rowLen, rowStride: rowLen, colStride: 1 },
+        { data: g2, offset: g * og * rowLen, rowStride: 1, colStride: rowLen },
+        partial,
+        0,
+      );
+      // partial is [kg, og]; add its transpose into the group's rows of out.
+      const base = g * og * kg;
+      for (let r = 0; r < og; r++)
+        for (let q = 0; q < kg; q++) out[base + r * kg + q]! += partial[q * og + r]!;
+    }
+  }
+}
+
+/**
+ * Max pooling over `planes` = n·c planes of geometry `geo` (padding counts as −∞): writes the
+ * maxima to `out` and their positions in the input plane (y·w + x) to `indices`. Ties go to the
+ * first position in row-major window order; a NaN wins (and the first NaN stays).
+ */
+export function maxPool2dKernel(
+  x: TypedArray,
+  planes: number,
+  geo: ConvGeometry,
+  out: TypedArray,
+  indices: Int32Array,
+): void {
+  const { h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = geo;
+  for (let p = 0; p < planes; p++) {
+    const src = p * h * w;
+    const dst = p * oh * ow;
+    for (let oy = 0; oy < oh; oy++) {
+      const y0 = oy * sh - ph;
+      for (let ox = 0; ox < ow; ox++) {
+        const x0 = ox * sw - pw;
+        let best = Number.NEGATIVE_INFINITY;
+        let at = -1;
+        for (let i = 0; i < kh; i++) {
+          const y = y0 + i * dh;
+          if (y < 0 || y >= h) continue;
+          for (let j = 0; j < kw; j++) {
+            const xx = x0 + j * dw;
+            if (xx < 0 || xx >= w) continue;
+            const v = x[src + y * w + xx]!;
+            if (v > best || at < 0 || (Number.isNaN(v) && !Number.isNaN(best))) {
+              best = v;
+              at = y * w + xx;
+            }
+          }
+        }
+        out[dst + oy * ow + ox] = best;
+        indices[dst + oy * ow + ox] = at;
+      }
+    }
+  }
+}
+
+/** out[p, k] = x[p, indices[p, k]] over `planes` planes of `inPlane` inputs and `outPlane` outputs. */
+export function planeGatherKernel(
+  x: TypedArray,
+  indices: Int32Array,
+  planes: number,
+  inPlane: number,
+  outPlane: number,
+  out: TypedArray,
+): void {
+  for (let p = 0; p < planes; p++) {
+    const s = p * inPlane;
+    const d = p * outPlane;
+    for (let k = 0; k < outPlane; k++) out[d + k] = x[s + indices[d + k]!]!;
+  }
+}
+
+/** The adjoint of `planeGatherKernel`: out[p, indices[p, k]] += g[p, k] (out zero-filled by the caller). */
+export function planeScatterAddKernel(
+  g: TypedArray,
+  indices: Int32Array,
+  planes: number,
+  inPlane: number,
+  outPlane: number,
+  out: TypedArray,
+): void {
+  for (let p = 0; p < planes; p++) {
+    const d = p * inPlane;
+    const s = p * outPlane;
+    for (let k = 0; k < outPlane; k++) out[d + indices[s + k]!]! += g[s + k]!;
+  }
+}
+
+/**
+ * Rectangular averaging windows over an h×w plane: output (oy, ox) averages rows
+ * [rowStart[oy], rowEnd[oy]) and columns [colStart[ox], colEnd[ox]) (already clipped to the
+ * plane) and divides by divisor[oy·ow + ox].
+ */
+export interface AverageWindows {
+  h: number;
+  w: number;
+  rowStart: Int32Array;
+  rowEnd: Int32Array;
+  colStart: Int32Array;
+  colEnd: Int32Array;
+  divisor: Float64Array;
+}
+
+/** Window averages of `planes` planes of `x` into `out` (overwritten). */
+export function windowAverageKernel(
+  x: TypedArray,
+  planes: number,
+  win: AverageWindows,
+  out: TypedArray,
+): void {
+  const { h, w, rowStart, rowEnd, colStart, colEnd, divisor } = win;
+  const oh = rowStart.length;
+  const ow = colStart.length;
+  for (let p = 0; p < planes; p++) {
+    const src = p * h * w;
+    const dst = p * oh * ow;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        let s = 0;
+        for (let y = rowStart[oy]!; y < rowEnd[oy]!; y++) {
+          const r = src + y * w;
+          for (let xx = colStart[ox]!; xx < colEnd[ox]!; xx++) s += x[r + xx]!;
+        }
+        out[dst + oy * ow + ox] = s / divisor[oy * ow + ox]!;
+      }
+    }
+  }
+}
+
+/** The adjoint of `windowAverageKernel`: spreads g/divisor over each window of `out` (zero-filled). */
+export function windowAverageAdjointKernel(
+  g: TypedArray,
+  planes: number,
+  win: AverageWindows,
+  out: TypedArray,
+): void {
+  const { h, w, rowStart, rowEnd, colStart, colEnd, divisor } = win;
+  const oh = rowStart.length;
+  const ow = colStart.length;
+  for (let p = 0; p < planes; p++) {
+    const dst = p * h * w;
+    const src = p * oh * ow;
+    for (let oy = 0; oy < oh; oy++) {
+      for (let ox = 0; ox < ow; ox++) {
+        const v = g[src + oy * ow + ox]! / divisor[oy * ow + ox]!;
+        for (let y = rowStart[oy]!; y < rowEnd[oy]!; y++) {
+          const r = dst + y * w;
+          for (let xx = colStart[ox]!; xx < colEnd[ox]!; xx++) out[r + xx]! += v;
+        }
+      }
+    }
+  }
+}
