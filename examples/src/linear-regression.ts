@@ -1,7 +1,7 @@
 /**
  * Learning y = 2x + 1 one pair at a time, as the article does by hand.
  *
- * Run: pnpm --filter @tsgrad/examples linear-regression
+ * Run: pnpm linear-regression
  *
  * The model is y = w·x + b, starting from w = 0.5, b = 0.6. For each pair (x, t) the loss is
  * (y − t)² / 2; its gradients ∂L/∂w = (y − t)·x and ∂L/∂b = (y − t) come from `Value.backward`,

@@ -1,7 +1,7 @@
 /**
  * Logic gates from a single neuron, and the one gate a single neuron cannot make.
  *
- * Run: pnpm --filter @tsgrad/examples logic-gates
+ * Run: pnpm logic-gates
  *
  * A threshold neuron outputs 1 when w1·x1 + w2·x2 ≥ θ and 0 otherwise: it splits the plane of
  * inputs with one straight line. AND, OR and NAND differ only in their weights and threshold.

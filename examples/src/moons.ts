@@ -1,7 +1,7 @@
 /**
  * micrograd's demo: a two-hidden-layer MLP of scalar Values learns to separate two moons.
  *
- * Run: pnpm --filter @tsgrad/examples moons
+ * Run: pnpm moons
  *
  * Every weight is a `Value`; the forward pass over 100 points builds a graph of some 70,000
  * scalar nodes, and one `backward()` call pushes the gradient of the loss into every weight by

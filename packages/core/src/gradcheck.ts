@@ -1,9 +1,9 @@
 import { grad } from './autograd/backward.js';
 import { enableGrad, noGrad } from './autograd/grad-mode.js';
 import { DTypeError, TsgradError } from './errors.js';
-import { Generator } from './random.js';
-import { sum } from './ops/reduce.js';
 import { mul } from './ops/elementwise.js';
+import { sum } from './ops/reduce.js';
+import { Generator } from './random.js';
 import { Tensor } from './tensor/tensor.js';
 
 /** Raised by `gradcheck` when an analytical gradient disagrees with finite differences. */
@@ -33,7 +33,11 @@ export interface GradcheckOptions {
  * const x = randn([3, 4], { dtype: 'float64', requiresGrad: true });
  * gradcheck((a) => a.sigmoid().sum(), [x]);
  */
-export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly Tensor[], options: GradcheckOptions = {}): boolean {
+export function gradcheck(
+  fn: (...inputs: Tensor[]) => Tensor,
+  inputs: readonly Tensor[],
+  options: GradcheckOptions = {},
+): boolean {
   const eps = options.eps ?? 1e-6;
   const atol = options.atol ?? 1e-5;
   const rtol = options.rtol ?? 1e-3;
@@ -42,7 +46,10 @@ export function gradcheck(fn: (...inputs: Tensor[]) => Tensor, inputs: readonly 
   });
   const probe = noGrad(() => fn(...inputs));
   const g = new Generator(options.seed ?? 1234);
-  const weights = new Tensor(Float64Array.from({ length: probe.size }, () => g.uniform(0.5, 1.5)), probe.shape);
+  const weights = new Tensor(
+    Float64Array.from({ length: probe.size }, () => g.uniform(0.5, 1.5)),
+    probe.shape,
+  );
   const objective = (): Tensor => sum(mul(fn(...inputs), weights));
 
   const differentiable = inputs.filter((x) => x.requiresGrad);

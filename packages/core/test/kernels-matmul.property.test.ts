@@ -141,7 +141,8 @@ function check(
 
 describe('matmul kernels', () => {
   it('the WebAssembly SIMD module is valid and compiles on this platform', () => {
-    const wasm = (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } }).WebAssembly;
+    const wasm = (globalThis as unknown as { WebAssembly: { validate(bytes: Uint8Array): boolean } })
+      .WebAssembly;
     expect(wasm.validate(gemmModuleBytes())).toBe(true);
     expect(wasmMatmulAvailable).toBe(true);
   });

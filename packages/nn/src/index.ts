@@ -1,34 +1,63 @@
-export { type Activation, Layer, type MicrogradOptions, MLP, Neuron } from './micrograd.js';
-export * from './optim/index.js';
-export {
-  encodeSafetensors,
-  decodeSafetensors,
-  saveSafetensors,
-  loadSafetensors,
-  halfToFloatBits,
-  type SafetensorsContents,
-} from './safetensors.js';
-export { Parameter } from './parameter.js';
-export { Module, type LoadStateDictOptions, type LoadStateDictResult } from './module.js';
 export * as F from './functional.js';
 export {
-  linear, relu, sigmoid, tanh, softmax, logSoftmax, softplus, dropout, mseLoss, crossEntropy, nllLoss,
-  binaryCrossEntropyWithLogits, type Reduction, type LossOptions, type NLLLossOptions, type CrossEntropyOptions,
   type BCEWithLogitsOptions,
+  binaryCrossEntropyWithLogits,
+  type CrossEntropyOptions,
+  crossEntropy,
+  dropout,
+  type LossOptions,
+  linear,
+  logSoftmax,
+  mseLoss,
+  type NLLLossOptions,
+  nllLoss,
+  type Reduction,
+  relu,
+  sigmoid,
+  softmax,
+  softplus,
+  tanh,
 } from './functional.js';
-export { MSELoss, NLLLoss, CrossEntropyLoss, BCEWithLogitsLoss } from './losses.js';
 export * as init from './init.js';
 export {
-  calculateGain, calculateFanInAndFanOut, xavierUniform, xavierNormal, kaimingUniform, kaimingNormal,
-  type Nonlinearity, type FanMode, type InitOptions, type XavierOptions, type KaimingOptions,
+  calculateFanInAndFanOut,
+  calculateGain,
+  type FanMode,
+  type InitOptions,
+  type KaimingOptions,
+  kaimingNormal,
+  kaimingUniform,
+  type Nonlinearity,
+  type XavierOptions,
+  xavierNormal,
+  xavierUniform,
 } from './init.js';
-export { Linear, type LinearOptions } from './layers/linear.js';
-export { Sequential, ModuleList } from './layers/container.js';
-export { ReLU, Sigmoid, Tanh, Softmax, LogSoftmax } from './layers/activation.js';
-export { Flatten } from './layers/flatten.js';
-export { Dropout, type DropoutOptions } from './layers/dropout.js';
-export { Identity } from './layers/identity.js';
+export { LogSoftmax, ReLU, Sigmoid, Softmax, Tanh } from './layers/activation.js';
+export { ModuleList, Sequential } from './layers/container.js';
 export { Conv2d, type Conv2dLayerOptions } from './layers/conv.js';
-export { MaxPool2d, AvgPool2d, AdaptiveAvgPool2d } from './layers/pool.js';
-export { BatchNorm1d, BatchNorm2d, LayerNorm, type BatchNormOptions, type LayerNormOptions } from './layers/norm.js';
-export { LeNet, lenet, type LeNetOptions } from './models/lenet.js';
+export { Dropout, type DropoutOptions } from './layers/dropout.js';
+export { Flatten } from './layers/flatten.js';
+export { Identity } from './layers/identity.js';
+export { Linear, type LinearOptions } from './layers/linear.js';
+export {
+  BatchNorm1d,
+  BatchNorm2d,
+  type BatchNormOptions,
+  LayerNorm,
+  type LayerNormOptions,
+} from './layers/norm.js';
+export { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d } from './layers/pool.js';
+export { BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss } from './losses.js';
+export { type Activation, Layer, type MicrogradOptions, MLP, Neuron } from './micrograd.js';
+export { LeNet, type LeNetOptions, lenet } from './models/lenet.js';
+export { type LoadStateDictOptions, type LoadStateDictResult, Module } from './module.js';
+export * from './optim/index.js';
+export { Parameter } from './parameter.js';
+export {
+  decodeSafetensors,
+  encodeSafetensors,
+  halfToFloatBits,
+  loadSafetensors,
+  type SafetensorsContents,
+  saveSafetensors,
+} from './safetensors.js';

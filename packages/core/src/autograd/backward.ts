@@ -1,10 +1,10 @@
 import { AutogradError, DTypeError, fmtShape, ShapeError } from '../errors.js';
-import { sameShape } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
-import { ones, zeros } from '../tensor/create.js';
 import { sum } from '../ops/reduce.js';
 import { clone, reshape } from '../ops/shape.js';
-import { topologicalSort, type GraphNode } from './engine.js';
+import { ones, zeros } from '../tensor/create.js';
+import { sameShape } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { type GraphNode, topologicalSort } from './engine.js';
 import { setGradEnabled } from './grad-mode.js';
 
 /** Options of `backward` and `grad`. */
@@ -22,13 +22,18 @@ export interface GradOptions {
 export function sumToShape(grad: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(grad.shape, shape)) return grad;
   const lead = grad.ndim - shape.length;
-  if (lead < 0) throw new ShapeError(`backward: gradient of shape ${fmtShape(grad.shape)} cannot reduce to ${fmtShape(shape)}`);
+  if (lead < 0)
+    throw new ShapeError(
+      `backward: gradient of shape ${fmtShape(grad.shape)} cannot reduce to ${fmtShape(shape)}`,
+    );
   const dims: number[] = [];
   for (let i = 0; i < grad.ndim; i++) {
     if (i < lead) dims.push(i);
     else if (shape[i - lead] === 1 && grad.shape[i] !== 1) dims.push(i);
     else if (shape[i - lead] !== grad.shape[i]) {
-      throw new ShapeError(`backward: gradient of shape ${fmtShape(grad.shape)} cannot reduce to ${fmtShape(shape)}`);
+      throw new ShapeError(
+        `backward: gradient of shape ${fmtShape(grad.shape)} cannot reduce to ${fmtShape(shape)}`,
+      );
     }
   }
   return reshape(sum(grad, dims, true), shape);
@@ -49,7 +54,9 @@ function propagate(
   const pending = new Map<Tensor, Tensor>();
   outputs.forEach((out, i) => {
     if (!out.requiresGrad) {
-      throw new AutogradError('backward: tensor does not require grad and has no grad_fn (nothing to differentiate)');
+      throw new AutogradError(
+        'backward: tensor does not require grad and has no grad_fn (nothing to differentiate)',
+      );
     }
     let g = gradients[i];
     if (g === undefined) {
@@ -60,7 +67,9 @@ function propagate(
       }
       g = ones(out.shape, { dtype: out.dtype });
     } else if (!sameShape(g.shape, out.shape)) {
-      throw new ShapeError(`backward: gradient shape ${fmtShape(g.shape)} does not match output shape ${fmtShape(out.shape)}`);
+      throw new ShapeError(
+        `backward: gradient shape ${fmtShape(g.shape)} does not match output shape ${fmtShape(out.shape)}`,
+      );
     } else if (g.dtype !== out.dtype) {
       throw new DTypeError(`backward: gradient dtype ${g.dtype} does not match output dtype ${out.dtype}`);
     }
@@ -81,7 +90,8 @@ function propagate(
       if (wanted !== null) {
         if (wanted.has(node)) captured.set(node, g);
       } else if (node.gradFn === null || node.retainsGrad) {
-        if (node.requiresGrad) node.grad = node.grad === null ? detachUnlessGraph(g, createGraph) : node.grad.add(g);
+        if (node.requiresGrad)
+          node.grad = node.grad === null ? detachUnlessGraph(g, createGraph) : node.grad.add(g);
       }
       const fn = node.gradFn;
       if (fn === null) continue;
@@ -120,7 +130,11 @@ function detachUnlessGraph(g: Tensor, createGraph: boolean): Tensor {
 }
 
 /** Accumulates d(outputs)/d(leaf) into `.grad` of every leaf that requires gradients. */
-export function backward(outputs: readonly Tensor[], gradients?: readonly (Tensor | undefined)[], options: GradOptions = {}): void {
+export function backward(
+  outputs: readonly Tensor[],
+  gradients?: readonly (Tensor | undefined)[],
+  options: GradOptions = {},
+): void {
   propagate(outputs, gradients ?? [], options, null);
 }
 
@@ -143,7 +157,8 @@ export function grad(
   return ins.map((x, i) => {
     const g = captured.get(x);
     if (g !== undefined) return g;
-    if (options.allowUnused === false) throw new AutogradError(`grad: input ${i} was not used to compute the outputs`);
+    if (options.allowUnused === false)
+      throw new AutogradError(`grad: input ${i} was not used to compute the outputs`);
     return zeros(x.shape, { dtype: x.dtype });
   });
 }

@@ -36,7 +36,12 @@ export class GradFn {
  * Records `output` as computed by `name` from `inputs`, if gradients are being recorded and some
  * input requires them. Every op, built in or custom, ends with this call.
  */
-export function record(name: string, inputs: readonly Tensor[], output: Tensor, backward: BackwardFn): Tensor {
+export function record(
+  name: string,
+  inputs: readonly Tensor[],
+  output: Tensor,
+  backward: BackwardFn,
+): Tensor {
   if (!isGradEnabled()) return output;
   let needed = false;
   for (const t of inputs) if (t.requiresGrad) needed = true;
@@ -76,7 +81,9 @@ export function customOp(def: CustomOpDefinition): (...inputs: Tensor[]) => Tens
     return record(def.name, inputs, output, (grad) => {
       const grads = def.backward(grad, inputs, output);
       if (grads.length !== inputs.length) {
-        throw new AutogradError(`${def.name}: backward returned ${grads.length} gradients for ${inputs.length} inputs`);
+        throw new AutogradError(
+          `${def.name}: backward returned ${grads.length} gradients for ${inputs.length} inputs`,
+        );
       }
       return grads;
     });

@@ -1,6 +1,5 @@
 import { allocate, type DType, type TypedArray } from '../tensor/dtype.js';
-import { sameShape, sizeOf } from '../tensor/shape.js';
-import { broadcastStrides } from '../tensor/shape.js';
+import { broadcastStrides, sameShape, sizeOf } from '../tensor/shape.js';
 import { forEachRow, isContiguous, type StridedArray } from './strided.js';
 
 type Buf = TypedArray;
@@ -24,11 +23,11 @@ export const unaryRows = {
     for (let k = 0; k < n; k++, xi += xs) o[oi + k] = 1 / (1 + Math.exp(-x[xi]!));
   },
   relu: (o, oi, x, xi, xs, n) => {
-    for (let k = 0; k < n; k++, xi += xs) { const v = x[xi]!; o[oi + k] = v > 0 ? v : 0; }
+    for (let k = 0; k < n; k++, xi += xs) o[oi + k] = Math.max(x[xi]!, 0);
   },
   copy: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = x[xi]!; },
   clamp: (o, oi, x, xi, xs, n, lo, hi) => {
-    for (let k = 0; k < n; k++, xi += xs) { const v = x[xi]!; o[oi + k] = v < lo ? lo : v > hi ? hi : v; }
+    for (let k = 0; k < n; k++, xi += xs) o[oi + k] = Math.min(Math.max(x[xi]!, lo), hi);
   },
   /** 1 where lo ≤ x ≤ hi (the pass-through mask of clamp), else 0. */
   inRange: (o, oi, x, xi, xs, n, lo, hi) => {
@@ -57,7 +56,17 @@ export function unary(kind: UnaryKernel, x: StridedArray, dtype: DType, p = 0, q
 }
 
 /** One row of a binary map: o[oi + k] = f(a[ai + k·as], b[bi + k·bs]) for k < n. */
-type BinaryRow = (o: Buf, oi: number, a: Buf, ai: number, as: number, b: Buf, bi: number, bs: number, n: number) => void;
+type BinaryRow = (
+  o: Buf,
+  oi: number,
+  a: Buf,
+  ai: number,
+  as: number,
+  b: Buf,
+  bi: number,
+  bs: number,
+  n: number,
+) => void;
 
 /** Row loops of the binary maps (comparisons write 1 or 0). */
 // biome-ignore format: one row loop per line reads as a table
@@ -68,10 +77,10 @@ export const binaryRows = {
   div: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai]! / b[bi]!; },
   pow: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai]! ** b[bi]!; },
   maximum: (o, oi, a, ai, as, b, bi, bs, n) => {
-    for (let k = 0; k < n; k++, ai += as, bi += bs) { const x = a[ai]!, y = b[bi]!; o[oi + k] = x !== x || x > y ? x : y; }
+    for (let k = 0; k < n; k++, ai += as, bi += bs) { const x = a[ai]!, y = b[bi]!; o[oi + k] = Number.isNaN(x) || x > y ? x : y; }
   },
   minimum: (o, oi, a, ai, as, b, bi, bs, n) => {
-    for (let k = 0; k < n; k++, ai += as, bi += bs) { const x = a[ai]!, y = b[bi]!; o[oi + k] = x !== x || x < y ? x : y; }
+    for (let k = 0; k < n; k++, ai += as, bi += bs) { const x = a[ai]!, y = b[bi]!; o[oi + k] = Number.isNaN(x) || x < y ? x : y; }
   },
   eq: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai] === b[bi] ? 1 : 0; },
   ne: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai] !== b[bi] ? 1 : 0; },
@@ -85,13 +94,21 @@ export const binaryRows = {
 export type BinaryKernel = keyof typeof binaryRows;
 
 /** Applies a binary kernel with broadcasting to `shape` (already checked), into a new buffer of `dtype`. */
-export function binary(kind: BinaryKernel, a: StridedArray, b: StridedArray, shape: readonly number[], dtype: DType): Buf {
+export function binary(
+  kind: BinaryKernel,
+  a: StridedArray,
+  b: StridedArray,
+  shape: readonly number[],
+  dtype: DType,
+): Buf {
   const row: BinaryRow = binaryRows[kind];
   const size = sizeOf(shape);
   const out = allocate(dtype, size);
   if (
-    sameShape(a.shape, shape) && sameShape(b.shape, shape) &&
-    isContiguous(a.shape, a.strides) && isContiguous(b.shape, b.strides)
+    sameShape(a.shape, shape) &&
+    sameShape(b.shape, shape) &&
+    isContiguous(a.shape, a.strides) &&
+    isContiguous(b.shape, b.strides)
   ) {
     row(out, 0, a.data, a.offset, 1, b.data, b.offset, 1, size);
     return out;
@@ -113,7 +130,13 @@ export function binary(kind: BinaryKernel, a: StridedArray, b: StridedArray, sha
 }
 
 /** out = cond ≠ 0 ? a : b, broadcast to `shape`. */
-export function where(cond: StridedArray, a: StridedArray, b: StridedArray, shape: readonly number[], dtype: DType): Buf {
+export function where(
+  cond: StridedArray,
+  a: StridedArray,
+  b: StridedArray,
+  shape: readonly number[],
+  dtype: DType,
+): Buf {
   const size = sizeOf(shape);
   const out = allocate(dtype, size);
   const rank = shape.length;

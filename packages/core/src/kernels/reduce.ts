@@ -11,7 +11,12 @@ export type ReduceKernel = 'sum' | 'max' | 'min' | 'argmax' | 'argmin';
  * dims in order. The input is viewed as [outer, reduced, inner] without copying when the reduced
  * dims are adjacent in a contiguous array; otherwise it is first copied with the reduced dims last.
  */
-export function reduce(kind: ReduceKernel, x: StridedArray, dims: readonly number[], dtype: DType): TypedArray {
+export function reduce(
+  kind: ReduceKernel,
+  x: StridedArray,
+  dims: readonly number[],
+  dtype: DType,
+): TypedArray {
   const shape = x.shape;
   const rank = shape.length;
   let data: TypedArray;
@@ -31,7 +36,12 @@ export function reduce(kind: ReduceKernel, x: StridedArray, dims: readonly numbe
     for (let d = 0; d < rank; d++) if (!dims.includes(d)) kept.push(d);
     const order = [...kept, ...dims];
     data = toContiguous(
-      { data: x.data, shape: order.map((d) => shape[d]!), strides: order.map((d) => x.strides[d]!), offset: x.offset },
+      {
+        data: x.data,
+        shape: order.map((d) => shape[d]!),
+        strides: order.map((d) => x.strides[d]!),
+        offset: x.offset,
+      },
       true,
     );
     for (const d of kept) outer *= shape[d]!;
@@ -85,8 +95,8 @@ function extremeBlocks(
       for (let r = 1; r < reduced; r++) {
         base += inner;
         const v = x[base]!;
-        if (best !== best) break;
-        if (v !== v || (wantMax ? v > best : v < best)) {
+        if (Number.isNaN(best)) break;
+        if (Number.isNaN(v) || (wantMax ? v > best : v < best)) {
           best = v;
           bestIndex = r;
         }

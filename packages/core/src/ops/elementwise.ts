@@ -168,7 +168,8 @@ export function cos(x: Tensor): Tensor {
 
 /** Limits x to [min, max] (either bound optional); the gradient passes where min ≤ x ≤ max. */
 export function clamp(x: Tensor, min?: number, max?: number): Tensor {
-  if (min === undefined && max === undefined) throw new ValueError('clamp: at least one of min and max is required');
+  if (min === undefined && max === undefined)
+    throw new ValueError('clamp: at least one of min and max is required');
   const lo = min ?? Number.NEGATIVE_INFINITY;
   const hi = max ?? Number.POSITIVE_INFINITY;
   if (lo > hi) throw new ValueError(`clamp: min ${lo} is greater than max ${hi}`);
@@ -189,17 +190,29 @@ function compare(kind: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: TensorLike, b
 }
 
 /** 1 where a = b, else 0, in the operands' dtype; not differentiable. */
-export function eq(a: TensorLike, b: TensorLike): Tensor { return compare('eq', a, b); }
+export function eq(a: TensorLike, b: TensorLike): Tensor {
+  return compare('eq', a, b);
+}
 /** 1 where a ≠ b, else 0. */
-export function ne(a: TensorLike, b: TensorLike): Tensor { return compare('ne', a, b); }
+export function ne(a: TensorLike, b: TensorLike): Tensor {
+  return compare('ne', a, b);
+}
 /** 1 where a < b, else 0. */
-export function lt(a: TensorLike, b: TensorLike): Tensor { return compare('lt', a, b); }
+export function lt(a: TensorLike, b: TensorLike): Tensor {
+  return compare('lt', a, b);
+}
 /** 1 where a ≤ b, else 0. */
-export function le(a: TensorLike, b: TensorLike): Tensor { return compare('le', a, b); }
+export function le(a: TensorLike, b: TensorLike): Tensor {
+  return compare('le', a, b);
+}
 /** 1 where a > b, else 0. */
-export function gt(a: TensorLike, b: TensorLike): Tensor { return compare('gt', a, b); }
+export function gt(a: TensorLike, b: TensorLike): Tensor {
+  return compare('gt', a, b);
+}
 /** 1 where a ≥ b, else 0. */
-export function ge(a: TensorLike, b: TensorLike): Tensor { return compare('ge', a, b); }
+export function ge(a: TensorLike, b: TensorLike): Tensor {
+  return compare('ge', a, b);
+}
 
 /** A copy in another dtype; float-to-float casts keep the graph, casts to or from int32 do not. */
 export function cast(x: Tensor, dtype: DType): Tensor {

@@ -12,7 +12,8 @@ function requireIndex(op: string, index: Tensor): Int32Array {
 }
 
 function checkIndexValue(op: string, v: number, dim: number, size: number): void {
-  if (v < 0 || v >= size) throw new ValueError(`${op}: index ${v} is out of range for dim ${dim} of size ${size}`);
+  if (v < 0 || v >= size)
+    throw new ValueError(`${op}: index ${v} is out of range for dim ${dim} of size ${size}`);
 }
 
 /**
@@ -33,11 +34,15 @@ function forEachIndex(shape: readonly number[], visit: (linear: number, coords: 
 
 function checkGatherShapes(op: string, x: Tensor, d: number, index: Tensor): void {
   if (index.ndim !== x.ndim) {
-    throw new ShapeError(`${op}: index of shape ${fmtShape(index.shape)} must have the rank of input ${fmtShape(x.shape)}`);
+    throw new ShapeError(
+      `${op}: index of shape ${fmtShape(index.shape)} must have the rank of input ${fmtShape(x.shape)}`,
+    );
   }
   for (let i = 0; i < x.ndim; i++) {
     if (i !== d && index.shape[i]! > x.shape[i]!) {
-      throw new ShapeError(`${op}: index shape ${fmtShape(index.shape)} exceeds input shape ${fmtShape(x.shape)} at dim ${i}`);
+      throw new ShapeError(
+        `${op}: index shape ${fmtShape(index.shape)} exceeds input shape ${fmtShape(x.shape)} at dim ${i}`,
+      );
     }
   }
 }
@@ -95,7 +100,8 @@ export function scatterAdd(base: Tensor, dim: number, index: Tensor, src: Tensor
 /** The slices of `x` along `dim` at the positions of the 1-D int32 `index` (as `torch.index_select`). */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normalizeDim('indexSelect', dim, x.ndim);
-  if (index.ndim > 1) throw new ShapeError(`indexSelect: index must be 1-D, got shape ${fmtShape(index.shape)}`);
+  if (index.ndim > 1)
+    throw new ShapeError(`indexSelect: index must be 1-D, got shape ${fmtShape(index.shape)}`);
   const idx = requireIndex('indexSelect', index);
   const shape = [...x.shape];
   shape[d] = idx.length;
@@ -143,10 +149,14 @@ export function oneHot(labels: Tensor, numClasses: number, options: { dtype?: DT
   if (!Number.isInteger(numClasses) || numClasses <= 0) {
     throw new ValueError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
   }
-  const out = new Tensor(allocate(options.dtype ?? 'float32', idx.length * numClasses), [...labels.shape, numClasses]);
+  const out = new Tensor(allocate(options.dtype ?? 'float32', idx.length * numClasses), [
+    ...labels.shape,
+    numClasses,
+  ]);
   for (let i = 0; i < idx.length; i++) {
     const v = idx[i]!;
-    if (v < 0 || v >= numClasses) throw new ValueError(`oneHot: label ${v} at ${i} is out of range [0, ${numClasses})`);
+    if (v < 0 || v >= numClasses)
+      throw new ValueError(`oneHot: label ${v} at ${i} is out of range [0, ${numClasses})`);
     out.data[i * numClasses + v] = 1;
   }
   return out;

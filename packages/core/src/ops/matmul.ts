@@ -14,12 +14,16 @@ import { reshape, squeeze, transpose, unsqueeze } from './shape.js';
 export function matmul(a: Tensor, b: Tensor): Tensor {
   sameDType('matmul', a, b);
   if (a.ndim === 0 || b.ndim === 0) {
-    throw new ShapeError(`matmul: both operands need at least 1 dim, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`);
+    throw new ShapeError(
+      `matmul: both operands need at least 1 dim, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,
+    );
   }
   const k1 = a.shape[a.ndim - 1]!;
   const k2 = b.ndim === 1 ? b.shape[0]! : b.shape[b.ndim - 2]!;
   if (k1 !== k2) {
-    throw new ShapeError(`matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} do not align (${k1} ≠ ${k2})`);
+    throw new ShapeError(
+      `matmul: shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)} do not align (${k1} ≠ ${k2})`,
+    );
   }
   if (a.ndim === 1 && b.ndim === 1) return reshape(batchedMatmul(unsqueeze(a, 0), unsqueeze(b, 1)), []);
   if (a.ndim === 1) return squeeze(batchedMatmul(unsqueeze(a, 0), b), -2);
@@ -36,8 +40,18 @@ function batchedMatmul(a: Tensor, b: Tensor): Tensor {
   const out = new Tensor(allocate(a.dtype, sizeOf(batch) * m * n), [...batch, m, n]);
   const aBatchStrides = broadcastStrides(a.shape.slice(0, -2), a.strides.slice(0, -2), batch);
   const bBatchStrides = broadcastStrides(b.shape.slice(0, -2), b.strides.slice(0, -2), batch);
-  const A = { data: a.data, offset: a.offset, rowStride: a.strides[a.ndim - 2]!, colStride: a.strides[a.ndim - 1]! };
-  const B = { data: b.data, offset: b.offset, rowStride: b.strides[b.ndim - 2]!, colStride: b.strides[b.ndim - 1]! };
+  const A = {
+    data: a.data,
+    offset: a.offset,
+    rowStride: a.strides[a.ndim - 2]!,
+    colStride: a.strides[a.ndim - 1]!,
+  };
+  const B = {
+    data: b.data,
+    offset: b.offset,
+    rowStride: b.strides[b.ndim - 2]!,
+    colStride: b.strides[b.ndim - 1]!,
+  };
   const count = sizeOf(batch);
   const index = new Array<number>(batch.length).fill(0);
   for (let i = 0; i < count; i++) {

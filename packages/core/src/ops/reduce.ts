@@ -3,12 +3,12 @@
  * of a reduction expands the gradient back over the reduced dims.
  */
 import { record } from '../autograd/function.js';
-import { ValueError, fmtShape } from '../errors.js';
+import { fmtShape, ValueError } from '../errors.js';
 import * as k from '../kernels/reduce.js';
+import { arange } from '../tensor/create.js';
 import { requireFloating } from '../tensor/dtype.js';
 import { normalizeDims, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { arange } from '../tensor/create.js';
 import { div, eq, exp, log, mul, sqrt, sub, where } from './elementwise.js';
 import { expand, reshape } from './shape.js';
 
@@ -23,10 +23,17 @@ function reducedShape(shape: readonly number[], dims: readonly number[], keepdim
   return out;
 }
 
-function runKernel(op: string, kind: k.ReduceKernel, x: Tensor, dims: readonly number[], keepdim: boolean): Tensor {
+function runKernel(
+  op: string,
+  kind: k.ReduceKernel,
+  x: Tensor,
+  dims: readonly number[],
+  keepdim: boolean,
+): Tensor {
   if (kind !== 'sum') {
     for (const d of dims) {
-      if (x.shape[d] === 0) throw new ValueError(`${op}: cannot reduce over dim ${d} of size 0 (shape ${fmtShape(x.shape)})`);
+      if (x.shape[d] === 0)
+        throw new ValueError(`${op}: cannot reduce over dim ${d} of size 0 (shape ${fmtShape(x.shape)})`);
     }
     if (x.size === 0 && dims.length === 0) throw new ValueError(`${op}: empty tensor`);
   }
@@ -73,7 +80,12 @@ export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return extreme('amin', x, dim, keepdim);
 }
 
-function along(op: 'max' | 'min', x: Tensor, dim: number, keepdim: boolean): { values: Tensor; indices: Tensor } {
+function along(
+  op: 'max' | 'min',
+  x: Tensor,
+  dim: number,
+  keepdim: boolean,
+): { values: Tensor; indices: Tensor } {
   const dims = normalizeDims(op, dim, x.ndim);
   const indices = runKernel(op, op === 'max' ? 'argmax' : 'argmin', x, dims, keepdim);
   const values = runKernel(op, op, x, dims, keepdim);

@@ -17,7 +17,9 @@ export function dimIndex(op: string, dim: number, rank: number): number {
 
 /** Accepts a shape given as one array or as separate numbers. */
 export function shapeArg(args: readonly number[] | readonly [readonly number[]]): readonly number[] {
-  return args.length === 1 && Array.isArray(args[0]) ? (args[0] as readonly number[]) : (args as readonly number[]);
+  return args.length === 1 && Array.isArray(args[0])
+    ? (args[0] as readonly number[])
+    : (args as readonly number[]);
 }
 
 /** Resolves a single −1 in a requested shape and checks the element count. */
@@ -36,11 +38,15 @@ function inferShape(op: string, from: readonly number[], shape: readonly number[
   const out = [...shape];
   if (unknown >= 0) {
     if (known === 0 || size % known !== 0) {
-      throw new ShapeError(`${op}: shape ${fmtShape(shape)} is invalid for input of size ${size} (shape ${fmtShape(from)})`);
+      throw new ShapeError(
+        `${op}: shape ${fmtShape(shape)} is invalid for input of size ${size} (shape ${fmtShape(from)})`,
+      );
     }
     out[unknown] = size / known;
   } else if (known !== size) {
-    throw new ShapeError(`${op}: shape ${fmtShape(shape)} is invalid for input of size ${size} (shape ${fmtShape(from)})`);
+    throw new ShapeError(
+      `${op}: shape ${fmtShape(shape)} is invalid for input of size ${size} (shape ${fmtShape(from)})`,
+    );
   }
   return out;
 }
@@ -57,7 +63,9 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
 /** Like reshape, but only as a view: a non-contiguous tensor is an error. */
 export function view(x: Tensor, shape: readonly number[]): Tensor {
   if (!x.isContiguous) {
-    throw new ShapeError(`view: tensor of shape ${fmtShape(x.shape)} is not contiguous; use reshape() or contiguous()`);
+    throw new ShapeError(
+      `view: tensor of shape ${fmtShape(x.shape)} is not contiguous; use reshape() or contiguous()`,
+    );
   }
   return reshape(x, shape);
 }
@@ -75,10 +83,13 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
 /** Reorders the dims (a view). */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (dims.length !== x.ndim) {
-    throw new ValueError(`permute: got ${dims.length} dims [${dims.join(',')}] for a tensor of rank ${x.ndim}`);
+    throw new ValueError(
+      `permute: got ${dims.length} dims [${dims.join(',')}] for a tensor of rank ${x.ndim}`,
+    );
   }
   const order = dims.map((d) => normalizeDim('permute', d, x.ndim));
-  if (new Set(order).size !== order.length) throw new ValueError(`permute: repeated dim in [${dims.join(',')}]`);
+  if (new Set(order).size !== order.length)
+    throw new ValueError(`permute: repeated dim in [${dims.join(',')}]`);
   const out = new Tensor(
     x.data,
     order.map((d) => x.shape[d]!),
@@ -104,16 +115,24 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
 
 /** Transpose of a tensor of rank ≤ 2, as `torch.t`. */
 export function t(x: Tensor): Tensor {
-  if (x.ndim > 2) throw new ShapeError(`t: expects a tensor of rank ≤ 2, got shape ${fmtShape(x.shape)}; use transpose()`);
+  if (x.ndim > 2)
+    throw new ShapeError(`t: expects a tensor of rank ≤ 2, got shape ${fmtShape(x.shape)}; use transpose()`);
   return x.ndim < 2 ? x : transpose(x, 0, 1);
 }
 
 /** Removes dims of size 1 (all of them, or only `dim`). */
 export function squeeze(x: Tensor, dim?: number): Tensor {
-  if (dim === undefined) return reshape(x, x.shape.filter((d) => d !== 1));
+  if (dim === undefined)
+    return reshape(
+      x,
+      x.shape.filter((d) => d !== 1),
+    );
   const d = normalizeDim('squeeze', dim, x.ndim);
   if (x.ndim === 0 || x.shape[d] !== 1) return x;
-  return reshape(x, x.shape.filter((_, i) => i !== d));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => i !== d),
+  );
 }
 
 /** Inserts a dim of size 1 at `dim` (−1 appends). */
@@ -130,16 +149,20 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 /** Broadcasts to a larger shape without copying (−1 keeps a dim). The gradient is summed back. */
 export function expand(x: Tensor, shape: readonly number[]): Tensor {
   const lead = shape.length - x.ndim;
-  if (lead < 0) throw new ShapeError(`expand: cannot expand shape ${fmtShape(x.shape)} to fewer dims ${fmtShape(shape)}`);
+  if (lead < 0)
+    throw new ShapeError(`expand: cannot expand shape ${fmtShape(x.shape)} to fewer dims ${fmtShape(shape)}`);
   const target = shape.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead]! : d));
   const strides = target.map((d, i) => {
     if (i < lead) return 0;
     const own = x.shape[i - lead]!;
     if (own === d) return x.strides[i - lead]!;
     if (own === 1) return 0;
-    throw new ShapeError(`expand: cannot expand shape ${fmtShape(x.shape)} to ${fmtShape(shape)} (dim ${i}: ${own} vs ${d})`);
+    throw new ShapeError(
+      `expand: cannot expand shape ${fmtShape(x.shape)} to ${fmtShape(shape)} (dim ${i}: ${own} vs ${d})`,
+    );
   });
-  for (const d of target) if (!Number.isInteger(d) || d < 0) throw new ValueError(`expand: invalid shape ${fmtShape(shape)}`);
+  for (const d of target)
+    if (!Number.isInteger(d) || d < 0) throw new ValueError(`expand: invalid shape ${fmtShape(shape)}`);
   const out = new Tensor(x.data, target, strides, x.offset);
   return record('expand', [x], out, (g) => [g]);
 }
@@ -148,7 +171,8 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
   const d = normalizeDim('slice', dim, x.ndim);
   const n = x.shape[d]!;
-  if (!Number.isInteger(step) || step <= 0) throw new ValueError(`slice: step must be a positive integer, got ${step}`);
+  if (!Number.isInteger(step) || step <= 0)
+    throw new ValueError(`slice: step must be a positive integer, got ${step}`);
   const clampIndex = (i: number) => Math.min(Math.max(i < 0 ? i + n : i, 0), n);
   const s = clampIndex(start);
   const e = Math.max(clampIndex(end ?? n), s);
@@ -165,7 +189,13 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
  * The adjoint of `slice`: a zero tensor of `shape` with `g` written at start, start+step, … along
  * `dim`. Its own backward is the slice, so second derivatives flow through slicing.
  */
-export function unslice(g: Tensor, shape: readonly number[], dim: number, start: number, step: number): Tensor {
+export function unslice(
+  g: Tensor,
+  shape: readonly number[],
+  dim: number,
+  start: number,
+  step: number,
+): Tensor {
   const out = new Tensor(allocate(g.dtype, sizeOf(shape)), [...shape]);
   const strides = [...out.strides];
   strides[dim] = out.strides[dim]! * step;
@@ -174,7 +204,13 @@ export function unslice(g: Tensor, shape: readonly number[], dim: number, start:
 }
 
 /** Writes `src` (in row-major order) into the region of `dst`'s buffer given by shape/strides/offset. */
-function copyStrided(dst: Tensor, shape: readonly number[], strides: readonly number[], offset: number, src: Tensor): void {
+function copyStrided(
+  dst: Tensor,
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+  src: Tensor,
+): void {
   const flat = toContiguous(src, true);
   const out = dst.data;
   const rank = shape.length;
@@ -192,7 +228,9 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   const n = x.shape[d]!;
   const s = start < 0 ? start + n : start;
   if (!Number.isInteger(length) || length < 0 || s < 0 || s + length > n) {
-    throw new ValueError(`narrow: start ${start} with length ${length} is out of range for dim ${dim} of size ${n}`);
+    throw new ValueError(
+      `narrow: start ${start} with length ${length} is out of range for dim ${dim} of size ${n}`,
+    );
   }
   return slice(x, d, s, s + length);
 }
@@ -203,13 +241,15 @@ export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Te
   const n = x.shape[d]!;
   let list: number[];
   if (typeof sizes === 'number') {
-    if (!Number.isInteger(sizes) || sizes <= 0) throw new ValueError(`split: size must be a positive integer, got ${sizes}`);
+    if (!Number.isInteger(sizes) || sizes <= 0)
+      throw new ValueError(`split: size must be a positive integer, got ${sizes}`);
     list = [];
     for (let s = 0; s < n; s += sizes) list.push(Math.min(sizes, n - s));
   } else {
     list = [...sizes];
     const total = list.reduce((a, b) => a + b, 0);
-    if (total !== n) throw new ShapeError(`split: sizes [${list.join(',')}] sum to ${total}, but dim ${dim} has size ${n}`);
+    if (total !== n)
+      throw new ShapeError(`split: sizes [${list.join(',')}] sum to ${total}, but dim ${dim} has size ${n}`);
   }
   let start = 0;
   return list.map((len) => {
@@ -221,7 +261,8 @@ export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Te
 
 /** Splits into `chunks` nearly equal pieces along `dim` (as `torch.chunk`). */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
-  if (!Number.isInteger(chunks) || chunks <= 0) throw new ValueError(`chunk: chunks must be a positive integer, got ${chunks}`);
+  if (!Number.isInteger(chunks) || chunks <= 0)
+    throw new ValueError(`chunk: chunks must be a positive integer, got ${chunks}`);
   const d = normalizeDim('chunk', dim, x.ndim);
   return split(x, Math.max(1, Math.ceil(x.shape[d]! / chunks)), d);
 }
@@ -282,7 +323,9 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   const first = tensors[0]!;
   for (const t of tensors) {
     if (t.ndim !== first.ndim || t.shape.some((s, i) => s !== first.shape[i])) {
-      throw new ShapeError(`stack: all tensors must have the same shape, got ${tensors.map((x) => fmtShape(x.shape)).join(', ')}`);
+      throw new ShapeError(
+        `stack: all tensors must have the same shape, got ${tensors.map((x) => fmtShape(x.shape)).join(', ')}`,
+      );
     }
   }
   const d = normalizeDim('stack', dim, first.ndim + 1);

@@ -43,7 +43,9 @@ export function tensor(
     const dtype = options.dtype ?? dtypeOf(data);
     const shape = checkShape('tensor', options.shape ?? [data.length]);
     if (sizeOf(shape) !== data.length) {
-      throw new ShapeError(`tensor: shape ${fmtShape(shape)} needs ${sizeOf(shape)} elements, got ${data.length}`);
+      throw new ShapeError(
+        `tensor: shape ${fmtShape(shape)} needs ${sizeOf(shape)} elements, got ${data.length}`,
+      );
     }
     const buffer = dtype === dtypeOf(data) ? data : convert(data, dtype);
     return finish(buffer, shape, { ...options, dtype });
@@ -61,7 +63,9 @@ export function tensor(
   const fill = (v: NestedArray, d: number, path: number[]): void => {
     if (d === shape.length) {
       if (typeof v !== 'number') {
-        throw new ValueError(`tensor: ragged nested array at index [${path.join(',')}]: expected a number, got an array`);
+        throw new ValueError(
+          `tensor: ragged nested array at index [${path.join(',')}]: expected a number, got an array`,
+        );
       }
       if (dtype === 'int32' && !Number.isInteger(v)) {
         throw new DTypeError(`tensor: ${v} at [${path.join(',')}] is not an integer (dtype int32)`);
@@ -71,7 +75,9 @@ export function tensor(
     }
     if (!Array.isArray(v) || v.length !== shape[d]) {
       const got = Array.isArray(v) ? `length ${v.length}` : 'a number';
-      throw new ValueError(`tensor: ragged nested array at index [${path.join(',')}]: expected length ${shape[d]}, got ${got}`);
+      throw new ValueError(
+        `tensor: ragged nested array at index [${path.join(',')}]: expected length ${shape[d]}, got ${got}`,
+      );
     }
     for (let i = 0; i < v.length; i++) fill(v[i]!, d + 1, [...path, i]);
   };
@@ -79,7 +85,9 @@ export function tensor(
   if (options.shape !== undefined) {
     const target = checkShape('tensor', options.shape);
     if (sizeOf(target) !== data.length) {
-      throw new ShapeError(`tensor: shape ${fmtShape(target)} needs ${sizeOf(target)} elements, got ${data.length}`);
+      throw new ShapeError(
+        `tensor: shape ${fmtShape(target)} needs ${sizeOf(target)} elements, got ${data.length}`,
+      );
     }
     return finish(data, target, options);
   }
@@ -90,7 +98,8 @@ function convert(data: TypedArray, dtype: DType): TypedArray {
   const out = allocate(dtype, data.length);
   if (dtype === 'int32') {
     for (let i = 0; i < data.length; i++) {
-      if (!Number.isInteger(data[i])) throw new DTypeError(`tensor: ${data[i]} at ${i} is not an integer (dtype int32)`);
+      if (!Number.isInteger(data[i]))
+        throw new DTypeError(`tensor: ${data[i]} at ${i} is not an integer (dtype int32)`);
       out[i] = data[i]!;
     }
   } else out.set(data);
@@ -128,7 +137,8 @@ export function arange(start: number, end?: number, step = 1, options: TensorOpt
     end = start;
     start = 0;
   }
-  if (step === 0 || !Number.isFinite(step)) throw new ValueError(`arange: step must be a non-zero finite number, got ${step}`);
+  if (step === 0 || !Number.isFinite(step))
+    throw new ValueError(`arange: step must be a non-zero finite number, got ${step}`);
   if (options.dtype === 'int32' && !(Number.isInteger(start) && Number.isInteger(step))) {
     throw new DTypeError(`arange: start ${start} and step ${step} must be integers for dtype int32`);
   }
@@ -140,7 +150,8 @@ export function arange(start: number, end?: number, step = 1, options: TensorOpt
 
 /** `steps` evenly spaced values from start to end, both included. */
 export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
-  if (!Number.isInteger(steps) || steps < 0) throw new ValueError(`linspace: steps must be a non-negative integer, got ${steps}`);
+  if (!Number.isInteger(steps) || steps < 0)
+    throw new ValueError(`linspace: steps must be a non-negative integer, got ${steps}`);
   const data = allocate(options.dtype ?? 'float32', steps);
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
   for (let i = 0; i < steps; i++) data[i] = i === steps - 1 && steps > 1 ? end : start + i * delta;
@@ -155,7 +166,12 @@ export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
   return finish(data, s, options);
 }
 
-function randomFill(op: string, shape: ShapeLike, options: RandomOptions, draw: (g: Generator) => number): Tensor {
+function randomFill(
+  op: string,
+  shape: ShapeLike,
+  options: RandomOptions,
+  draw: (g: Generator) => number,
+): Tensor {
   const s = checkShape(op, shape);
   const dtype = options.dtype ?? 'float32';
   if (!isFloating(dtype)) throw new DTypeError(`${op}: expected a floating dtype, got ${dtype}`);

@@ -38,5 +38,6 @@ export function checkDType(op: string, dtype: string): DType {
 
 /** Throws unless `dtype` is a floating dtype. */
 export function requireFloating(op: string, dtype: DType): void {
-  if (dtype === 'int32') throw new DTypeError(`${op}: expected a floating dtype (float32 or float64), got int32`);
+  if (dtype === 'int32')
+    throw new DTypeError(`${op}: expected a floating dtype (float32 or float64), got int32`);
 }

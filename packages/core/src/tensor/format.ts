@@ -24,7 +24,8 @@ export function formatTensor(t: Tensor): string {
       idx.push(null);
       for (let i = n - MAX_ITEMS / 2; i < n; i++) idx.push(i);
     } else for (let i = 0; i < n; i++) idx.push(i);
-    if (d === t.ndim - 1) return `[${idx.map((i) => (i === null ? '...' : fmt(flat[base + i]!))).join(', ')}]`;
+    if (d === t.ndim - 1)
+      return `[${idx.map((i) => (i === null ? '...' : fmt(flat[base + i]!))).join(', ')}]`;
     const sep = `,${'\n'.repeat(t.ndim - d - 1)}${indent} `;
     return `[${idx.map((i) => (i === null ? '...' : render(d + 1, base + i * stride, `${indent} `))).join(sep)}]`;
   };

@@ -61,19 +61,26 @@ export function broadcastStrides(
 export function normalizeDim(op: string, dim: number, rank: number): number {
   const r = Math.max(rank, 1);
   if (!Number.isInteger(dim) || dim < -r || dim >= r) {
-    throw new ValueError(`${op}: dim ${dim} is out of range for a tensor of rank ${rank} (expected ${-r}..${r - 1})`);
+    throw new ValueError(
+      `${op}: dim ${dim} is out of range for a tensor of rank ${rank} (expected ${-r}..${r - 1})`,
+    );
   }
   return dim < 0 ? dim + r : dim;
 }
 
 /** Normalises a list of dims (or all dims when undefined), sorted and without repeats. */
-export function normalizeDims(op: string, dims: number | readonly number[] | undefined, rank: number): number[] {
+export function normalizeDims(
+  op: string,
+  dims: number | readonly number[] | undefined,
+  rank: number,
+): number[] {
   if (dims === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof dims === 'number' ? [dims] : dims;
   const out = list.map((d) => normalizeDim(op, d, rank));
   const sorted = [...out].sort((x, y) => x - y);
   for (let i = 1; i < sorted.length; i++) {
-    if (sorted[i] === sorted[i - 1]) throw new ValueError(`${op}: dim ${sorted[i]} is repeated in [${list.join(',')}]`);
+    if (sorted[i] === sorted[i - 1])
+      throw new ValueError(`${op}: dim ${sorted[i]} is repeated in [${list.join(',')}]`);
   }
   return rank === 0 ? [] : sorted;
 }
