@@ -9,6 +9,8 @@ interface Panel {
   title: string;
   series: Series[];
   yLabel: string;
+  /** Where the legend goes: away from where the curves end (top for falling curves, bottom for rising). */
+  legend: 'top' | 'bottom';
 }
 
 const W = 420;
@@ -74,7 +76,7 @@ function panel(p: Panel, x0: number): string {
     for (const [i, v] of s.values.entries()) {
       parts.push(`<circle cx="${px(i).toFixed(1)}" cy="${py(v).toFixed(1)}" r="3" fill="${s.color}"/>`);
     }
-    const ly = M.top + 14 + k * 16;
+    const ly = p.legend === 'top' ? M.top + 14 + k * 16 : H - M.bottom - 14 - (p.series.length - 1 - k) * 16;
     parts.push(
       `<line x1="${x0 + W - 150}" x2="${x0 + W - 130}" y1="${ly}" y2="${ly}" stroke="${s.color}" stroke-width="2"/>`,
     );
@@ -91,6 +93,7 @@ export function trainingCurvesSvg(trainLoss: number[], testLoss: number[], testA
     {
       title: 'Loss',
       yLabel: 'cross-entropy',
+      legend: 'top',
       series: [
         { name: 'train', values: trainLoss, color: '#1f77b4' },
         { name: 'test', values: testLoss, color: '#ff7f0e' },
@@ -102,6 +105,7 @@ export function trainingCurvesSvg(trainLoss: number[], testLoss: number[], testA
     {
       title: 'Test accuracy',
       yLabel: 'accuracy (%)',
+      legend: 'bottom',
       series: [{ name: 'test', values: testAccuracy.map((a) => a * 100), color: '#2ca02c' }],
     },
     W,
