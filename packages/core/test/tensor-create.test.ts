@@ -15,6 +15,7 @@ import {
   randn,
   randnLike,
   scalar,
+  Tensor,
   tensor,
   zeros,
   zerosLike,
@@ -176,5 +177,22 @@ describe('reading a tensor back', () => {
     expect(x.toString()).toContain('requiresGrad=true');
     expect(x.mul(2).toString()).toContain('gradFn=mul');
     expect(arange(10).toString()).toContain('...');
+  });
+});
+
+describe('typed arrays in and out', () => {
+  it('tensor() copies a typed array, as torch.tensor does; new Tensor() shares it', () => {
+    const source = new Float32Array([1, 2, 3, 4]);
+    const copied = tensor(source, { shape: [2, 2] });
+    const shared = new Tensor(source, [2, 2]);
+    source[0] = 100;
+    expect(copied.toArray()).toEqual([
+      [1, 2],
+      [3, 4],
+    ]);
+    expect(shared.toArray()).toEqual([
+      [100, 2],
+      [3, 4],
+    ]);
   });
 });

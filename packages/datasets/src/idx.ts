@@ -16,7 +16,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import { FormatError, fmtShape, Tensor, tensor, ValueError } from '@tsgrad/core';
+import { FormatError, fmtShape, Tensor, ValueError } from '@tsgrad/core';
 
 /** Element types of the IDX format. */
 export type IdxDType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -309,7 +309,8 @@ export function writeIdx(array: IdxArray | Tensor, options: WriteIdxOptions = {}
 }
 
 /**
- * An IDX array as a Tensor: integer types become int32, float32 and float64 keep their dtype.
+ * An IDX array as a Tensor: integer types become int32, float32 and float64 keep their dtype
+ * (and their buffer, which the tensor then shares).
  *
  * @example
  * const labels = idxToTensor(readIdxFile('train-labels-idx1-ubyte')); // int32 [60000]
@@ -317,6 +318,6 @@ export function writeIdx(array: IdxArray | Tensor, options: WriteIdxOptions = {}
 export function idxToTensor(array: IdxArray): Tensor {
   const { dtype, shape, data } = array;
   if (dtype === 'float32' || dtype === 'float64')
-    return tensor(data as Float32Array | Float64Array, { shape });
-  return tensor(data instanceof Int32Array ? data : Int32Array.from(data), { shape });
+    return new Tensor(data as Float32Array | Float64Array, shape);
+  return new Tensor(data instanceof Int32Array ? data : Int32Array.from(data), shape);
 }

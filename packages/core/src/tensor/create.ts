@@ -29,6 +29,7 @@ function finish(data: TypedArray, shape: readonly number[], options: TensorOptio
 
 /**
  * Creates a tensor from nested arrays, a number (0-d), or a typed array with an optional `shape`.
+ * The values are copied; `new Tensor(typedArray, shape)` shares the buffer instead.
  *
  * @example
  * tensor([[1, 2], [3, 4]]);                       // float32 [2,2]
@@ -47,7 +48,8 @@ export function tensor(
         `tensor: shape ${fmtShape(shape)} needs ${sizeOf(shape)} elements, got ${data.length}`,
       );
     }
-    const buffer = dtype === dtypeOf(data) ? data : convert(data, dtype);
+    // A copy, as `torch.tensor` makes; `new Tensor(data, shape)` wraps a buffer without copying.
+    const buffer = dtype === dtypeOf(data) ? data.slice() : convert(data, dtype);
     return finish(buffer, shape, { ...options, dtype });
   }
   const dtype = checkDType('tensor', options.dtype ?? 'float32');
