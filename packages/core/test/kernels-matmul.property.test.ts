@@ -9,7 +9,7 @@ import { type MatrixOperand, matmulKernel, matmulReference } from '../src/kernel
 import { matmulWasm, wasmMatmulAvailable } from '../src/kernels/matmul-wasm.js';
 import { gemmModuleBytes } from '../src/kernels/wasm/gemm-module.js';
 
-type Layout = 'rows' | 'transposed' | 'strided' | 'broadcastRows';
+type Layout = 'rows' | 'transposed' | 'strided' | 'broadcastRows' | 'paddedRows';
 
 /** Lays out a rows × cols matrix (values in row-major order) in a buffer of the given kind. */
 function layOut(
@@ -40,6 +40,14 @@ function layOut(
       for (let r = 0; r < rows; r++)
         for (let c = 0; c < cols; c++) data[5 + r * rowStride + 2 * c] = values[r * cols + c]!;
       return { data, offset: 5, rowStride, colStride: 2 };
+    }
+    case 'paddedRows': {
+      // Contiguous rows with a gap of 3 between them, at offset 2 (a column slice of a wider matrix).
+      const rowStride = cols + 3;
+      const data = make(2 + rows * rowStride).fill(Number.NaN);
+      for (let r = 0; r < rows; r++)
+        for (let c = 0; c < cols; c++) data[2 + r * rowStride + c] = values[r * cols + c]!;
+      return { data, offset: 2, rowStride, colStride: 1 };
     }
     case 'broadcastRows': {
       // Every row is row 0 (an expanded view, row stride 0).
@@ -77,7 +85,7 @@ function naive(
 }
 
 const dim = fc.oneof(fc.constantFrom(1, 3, 4, 5, 7, 8, 9, 16, 17, 33), fc.integer({ min: 1, max: 40 }));
-const layout = fc.constantFrom<Layout>('rows', 'transposed', 'strided', 'broadcastRows');
+const layout = fc.constantFrom<Layout>('rows', 'transposed', 'strided', 'broadcastRows', 'paddedRows');
 
 interface Case {
   m: number;
@@ -166,17 +174,65 @@ describe('matmul kernels', () => {
   });
 
   it('the WebAssembly kernel agrees with the reference across k blocks and row blocks', () => {
-    // k > 256 crosses the kernel's k blocking, m > 64 its row blocking; odd sizes leave partial tiles.
+    // k > 256 crosses the kernel's k blocking (in equal blocks), m > 128 its row blocking, n > 256
+    // its column blocking; n ≥ 16 with contiguous rows of B takes the WebAssembly packing of B,
+    // other layouts the JS packing; odd sizes leave partial tiles.
     for (const [m, n, k] of [
       [70, 17, 530],
-      [129, 9, 257],
+      [133, 9, 257],
       [5, 65, 300],
+      [131, 40, 513],
+      [9, 263, 270],
     ] as const) {
       for (const aLayout of ['rows', 'transposed'] as const) {
-        for (const bLayout of ['rows', 'transposed'] as const)
+        for (const bLayout of ['rows', 'transposed', 'paddedRows'] as const)
           check(matmulWasm, { m, n, k, aLayout, bLayout, seed: m * n + k });
       }
     }
+  });
+
+  it('the WebAssembly kernel matches the definition for sizes that cross its blocks and tiles', () => {
+    // Modest sizes around the block edges (128 rows, 256-deep k blocks, 8-column panels, 4-row tiles),
+    // interleaved with small products so that stale data left in the module's memory would show.
+    const edge = (at: number) => fc.integer({ min: Math.max(1, at - 5), max: at + 5 });
+    const big = fc.record({
+      m: fc.oneof(edge(128), fc.integer({ min: 1, max: 12 })),
+      n: fc.oneof(edge(16), edge(32), fc.integer({ min: 1, max: 9 })),
+      k: fc.oneof(edge(256), edge(512), fc.integer({ min: 1, max: 20 })),
+      aLayout: fc.constantFrom<Layout>('rows', 'transposed', 'strided', 'paddedRows'),
+      bLayout: fc.constantFrom<Layout>('rows', 'transposed', 'strided', 'paddedRows'),
+      seed: fc.integer(),
+    });
+    fc.assert(
+      fc.property(big, cases, (c, small) => {
+        check(matmulWasm, c);
+        check(matmulWasm, small);
+      }),
+      { numRuns: 30 },
+    );
+  });
+
+  it('the WebAssembly kernel agrees bit for bit with itself on a repeated product', () => {
+    // Deterministic: the same operands give the same bits whatever ran in between.
+    const av = values(37, 300, 1);
+    const bv = values(300, 45, 2);
+    const a = layOut(av, 37, 300, 'rows', true);
+    const b = layOut(bv, 300, 45, 'rows', true);
+    const first = new Float32Array(37 * 45);
+    const again = new Float32Array(37 * 45);
+    matmulWasm(37, 45, 300, a, b, first, 0);
+    const other = layOut(values(200, 90, 3), 200, 90, 'transposed', true);
+    matmulWasm(
+      200,
+      90,
+      90,
+      other,
+      layOut(values(90, 90, 4), 90, 90, 'rows', true),
+      new Float32Array(200 * 90),
+      0,
+    );
+    matmulWasm(37, 45, 300, a, b, again, 0);
+    expect(again).toEqual(first);
   });
 
   it('matmulKernel sends float32 to the fast kernel and float64 to the reference, with equal results', () => {

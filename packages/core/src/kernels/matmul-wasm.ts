@@ -1,27 +1,47 @@
 /**
- * The fast float32 matrix product: operands are copied into the memory of a small WebAssembly
- * SIMD module as they lie (row-major, or column-major for transposed views, so a transpose costs
- * no extra pass), and its register-tiled kernels (wasm/gemm-module.ts) multiply them block by
- * block; only a B that is neither is packed into column panels while it is copied.
+ * The fast float32 matrix product: A is copied into the memory of a small WebAssembly SIMD
+ * module as it lies (row-major, or column-major for transposed views, so a transpose costs no
+ * extra pass), B is packed into 8-column panels (by the module after a plain copy when its rows
+ * are contiguous), and the module's 4 × 8 register-tiled kernels (wasm/gemm-module.ts) multiply
+ * them block by block, storing each tile straight into C.
  * The module is compiled once, synchronously, when this file is imported; where WebAssembly or
  * its SIMD extension is missing, `wasmMatmulAvailable` is false and callers use the JS kernel.
  */
 import type { MatrixOperand } from './matmul.js';
-import { gemmModuleBytes, TILE_M, TILE_N } from './wasm/gemm-module.js';
+import { TILE_M as GEMM_TILE_M, TILE_N as GEMM_TILE_N, gemmModuleBytes } from './wasm/gemm-module.js';
 
-/** gemmCols(pa, aPanel, aStep, pb, bPanel, bStep, pc, ldc, mPanels, nPanels, kc) */
+// Local copies of the tile size: an imported binding can compile to a getter call (tsx, vitest),
+// which costs more than the copy loops that read it.
+const TILE_M = GEMM_TILE_M;
+const TILE_N = GEMM_TILE_N;
+
+/** gemmCols(pa, aPanel, aStep, pb, bPanel, bStep, pc, ldc, mPanels, nPanels, kc, accumulate) */
 type GemmCols = (
+  ...args: [number, number, number, number, number, number, number, number, number, number, number, number]
+) => void;
+/** gemmRows(pa, lda, pb, bPanel, bStep, pc, ldc, mPanels, nPanels, kc, accumulate) */
+type GemmRows = (
   ...args: [number, number, number, number, number, number, number, number, number, number, number]
 ) => void;
-/** gemmRows(pa, lda, pb, bPanel, bStep, pc, ldc, mPanels, nPanels, kc) */
-type GemmRows = (
-  ...args: [number, number, number, number, number, number, number, number, number, number]
-) => void;
+/** packB(src, ldb, dst, k, nPanels) */
+type PackB = (...args: [number, number, number, number, number]) => void;
 
-/** Depth of one block of the k loop: an 8-column B panel block is then 8 KiB, in L1. */
+/** Largest depth of one block of the k loop: an 8-column B panel block is then 8 KiB, in L1. */
 const KC = 256;
-/** Row panels per block: 16 × 6 rows × KC × 4 bytes = 96 KiB of A stays in L2 while B panels stream. */
-const MC_PANELS = 16;
+/** Row panels per block: 32 × 4 rows × KC × 4 bytes = 128 KiB of A stays in L2 while B panels stream. */
+const MC_PANELS = 32;
+/**
+ * Column panels per block: 32 × 8 columns × KC × 4 bytes = 256 KiB of packed B stays in L2 while
+ * the row blocks of A pass over it (it matters little on a quiet machine, and keeps n = 1024 off
+ * the shared L3 when other processes compete for it).
+ */
+const NC_PANELS = 32;
+/**
+ * A row-major B with at least this many columns is packed into panels (in WebAssembly) first, so
+ * that the kernel streams each panel linearly instead of striding by whole rows of B (a row
+ * length of 2 KiB or 4 KiB maps every row to the same few L1 sets).
+ */
+const PACK_B_MIN_N = 16;
 
 /** The parts of the WebAssembly JS API used here (core's tsconfig has no DOM or WebAssembly lib). */
 interface WasmMemory {
@@ -37,6 +57,7 @@ interface WasmApi {
 let memory: WasmMemory | null = null;
 let gemmCols: GemmCols | null = null;
 let gemmRows: GemmRows | null = null;
+let packBWasm: PackB | null = null;
 let heap = new Float32Array(0);
 
 try {
@@ -48,16 +69,18 @@ try {
     memory = instance.exports.memory as WasmMemory;
     gemmCols = instance.exports.gemmCols as GemmCols;
     gemmRows = instance.exports.gemmRows as GemmRows;
+    packBWasm = instance.exports.packB as PackB;
     heap = new Float32Array(memory.buffer);
   }
 } catch {
   memory = null;
   gemmCols = null;
   gemmRows = null;
+  packBWasm = null;
 }
 
 /** True when the WebAssembly SIMD kernel compiled on this platform. */
-export const wasmMatmulAvailable: boolean = gemmCols !== null && gemmRows !== null;
+export const wasmMatmulAvailable: boolean = gemmCols !== null && gemmRows !== null && packBWasm !== null;
 
 /** Makes the module's memory at least `bytes` long and refreshes the Float32Array view. */
 function reserve(bytes: number): Float32Array {
@@ -69,7 +92,7 @@ function reserve(bytes: number): Float32Array {
 
 /** Packs B (k × n) into panels of 8 columns: element (p, j) goes to ((j/8)·k + p)·8 + j%8, zero columns padding. */
 function packB(h: Float32Array, base: number, n: number, k: number, b: MatrixOperand): void {
-  const src = b.data;
+  const src = b.data as Float32Array;
   const rs = b.rowStride;
   const cs = n === 1 ? 1 : b.colStride;
   const panels = Math.ceil(n / TILE_N);
@@ -122,8 +145,11 @@ function copyRows(
  *
  * A is copied as it lies when its rows or its columns are contiguous (a transposed view such as
  * xᵀ in the backward pass is read column by column by `gemmCols`); B likewise when its rows are
- * contiguous, and packed into 8-column panels otherwise (e.g. Wᵀ). Rows and columns past m and n
- * in the last tiles read padding or neighbouring data; they land in C's margins and are dropped.
+ * contiguous and it is narrow, packed into 8-column panels otherwise (in WebAssembly after a
+ * plain copy when its rows are contiguous, in JS for other layouts such as Wᵀ). Rows and columns
+ * past m and n in the last tiles read padding or neighbouring data; they land in C's margins and
+ * are dropped. The first block of k stores its tiles, later blocks add to them, so C needs no
+ * clearing.
  */
 export function matmulWasm(
   m: number,
@@ -135,53 +161,67 @@ export function matmulWasm(
   outOffset: number,
 ): void {
   if (m === 0 || n === 0) return;
+  if (k === 0) {
+    out.fill(0, outOffset, outOffset + m * n);
+    return;
+  }
   const mPanels = Math.ceil(m / TILE_M);
   const nPanels = Math.ceil(n / TILE_N);
   const mp = mPanels * TILE_M;
   const np = nPanels * TILE_N;
-  // Float offsets of A, B and C in the module's memory, each with a tile of slack, 16-byte aligned.
+  const ad = a.data as Float32Array;
+  const bd = b.data as Float32Array;
+  const bRows = b.colStride === 1 || n === 1;
+  const packInWasm = bRows && n >= PACK_B_MIN_N;
+  // Float offsets of A, B (as copied), packed B and C in the module's memory, 16-byte aligned,
+  // each with a tile of slack.
   const aBase = 0;
   const bBase = align4(aBase + mp * k + TILE_M);
-  const cBase = align4(bBase + np * k + TILE_N);
+  const pBase = packInWasm ? align4(bBase + k * n + TILE_N) : bBase;
+  const cBase = align4(pBase + np * k + TILE_N);
   const h = reserve((cBase + mp * np) * 4);
-  h.fill(0, cBase, cBase + mp * np);
-  if (k > 0) {
-    const ad = a.data as Float32Array;
-    const bd = b.data as Float32Array;
-    // A: row-major (rows mode) or column-major (cols mode), strided views packed row-major.
-    const colsMode = a.colStride !== 1 && a.rowStride === 1;
-    if (colsMode) {
-      copyRows(h, aBase, ad, a.offset, k, m, a.colStride);
-      h.fill(0, aBase + m * k, aBase + m * k + TILE_M);
-    } else {
-      if (a.colStride === 1) copyRows(h, aBase, ad, a.offset, m, k, a.rowStride);
-      else {
-        for (let i = 0, d = aBase; i < m; i++) {
-          for (let p = 0, s = a.offset + i * a.rowStride; p < k; p++, s += a.colStride) h[d++] = ad[s]!;
-        }
+  // A: row-major (rows mode) or column-major (cols mode), strided views packed row-major.
+  const colsMode = a.colStride !== 1 && a.rowStride === 1;
+  if (colsMode) {
+    copyRows(h, aBase, ad, a.offset, k, m, a.colStride);
+    h.fill(0, aBase + m * k, aBase + m * k + TILE_M);
+  } else {
+    if (a.colStride === 1) copyRows(h, aBase, ad, a.offset, m, k, a.rowStride);
+    else {
+      for (let i = 0, d = aBase; i < m; i++) {
+        for (let p = 0, s = a.offset + i * a.rowStride; p < k; p++, s += a.colStride) h[d++] = ad[s]!;
       }
-      h.fill(0, aBase + m * k, aBase + mp * k);
     }
-    // B: row-major as it lies, or packed into 8-column panels.
-    const bRows = b.colStride === 1 || n === 1;
-    if (bRows) {
-      copyRows(h, bBase, bd, b.offset, k, n, b.rowStride);
-      h.fill(0, bBase + k * n, bBase + k * n + TILE_N);
-    } else packB(h, bBase, n, k, b);
-    const bPanel = bRows ? TILE_N * 4 : k * TILE_N * 4;
-    const bStep = bRows ? n * 4 : TILE_N * 4;
-    const aStep = colsMode ? m * 4 : 4;
-    const aPanel = colsMode ? TILE_M * 4 : TILE_M * k * 4;
-    const ldc = np * 4;
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = Math.min(KC, k - pc);
+    h.fill(0, aBase + m * k, aBase + mp * k);
+  }
+  // B: row-major as it lies, or packed into 8-column panels.
+  let packed = true;
+  if (bRows) {
+    copyRows(h, bBase, bd, b.offset, k, n, b.rowStride);
+    h.fill(0, bBase + k * n, bBase + k * n + TILE_N);
+    if (packInWasm) packBWasm!(bBase * 4, n * 4, pBase * 4, k, nPanels);
+    else packed = false;
+  } else packB(h, pBase, n, k, b);
+  const bPanel = packed ? k * TILE_N * 4 : TILE_N * 4;
+  const bStep = packed ? TILE_N * 4 : n * 4;
+  const aStep = colsMode ? m * 4 : 4;
+  const aPanel = colsMode ? TILE_M * 4 : TILE_M * k * 4;
+  const ldc = np * 4;
+  // Blocks of k of equal depth (at most KC).
+  const kBlocks = Math.ceil(k / KC);
+  const kcMax = Math.ceil(k / kBlocks);
+  for (let pc = 0; pc < k; pc += kcMax) {
+    const kc = Math.min(kcMax, k - pc);
+    const accumulate = pc > 0 ? 1 : 0;
+    for (let jc = 0; jc < nPanels; jc += NC_PANELS) {
+      const cols = Math.min(NC_PANELS, nPanels - jc);
+      const pb = pBase * 4 + pc * bStep + jc * bPanel;
       for (let ic = 0; ic < mPanels; ic += MC_PANELS) {
         const pa = aBase * 4 + ic * aPanel + pc * aStep;
-        const pb = bBase * 4 + pc * bStep;
-        const pcC = cBase * 4 + ic * TILE_M * ldc;
-        const panels = Math.min(MC_PANELS, mPanels - ic);
-        if (colsMode) gemmCols!(pa, aPanel, aStep, pb, bPanel, bStep, pcC, ldc, panels, nPanels, kc);
-        else gemmRows!(pa, k * 4, pb, bPanel, bStep, pcC, ldc, panels, nPanels, kc);
+        const pcC = cBase * 4 + ic * TILE_M * ldc + jc * TILE_N * 4;
+        const rows = Math.min(MC_PANELS, mPanels - ic);
+        if (colsMode) gemmCols!(pa, aPanel, aStep, pb, bPanel, bStep, pcC, ldc, rows, cols, kc, accumulate);
+        else gemmRows!(pa, k * 4, pb, bPanel, bStep, pcC, ldc, rows, cols, kc, accumulate);
       }
     }
   }

@@ -87,6 +87,13 @@ export class Code {
   eqz(): this {
     return this.op(0x45);
   }
+  /** `if` with no result, on the i32 popped from the stack. */
+  if_(): this {
+    return this.op(0x04, 0x40);
+  }
+  else_(): this {
+    return this.op(0x05);
+  }
   /** `block` with no result; `br 0` inside jumps to its end. */
   block(): this {
     return this.op(0x02, 0x40);

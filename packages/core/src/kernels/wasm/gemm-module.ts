@@ -1,31 +1,44 @@
 /**
  * The WebAssembly SIMD matmul kernels, emitted as bytes (see assembler.ts).
  *
- * Both add A·B into C for `mPanels` panels of 6 rows × `nPanels` panels of 8 columns over `kc`
- * steps of p; C is row-major with `ldc` bytes per row, and all pointers and strides are in bytes.
- * Each 6 × 8 tile of C is held in twelve f32x4 registers (two B vectors and one A splat make 15
- * of the 16 SIMD registers of x64) while its kc-long dot products run, then added to C once.
+ * Each kernel computes C = A·B (or C += A·B when `accumulate` is non-zero) for `mPanels` panels
+ * of TILE_M rows × `nPanels` panels of TILE_N columns over `kc` steps of p; C is row-major with
+ * `ldc` bytes per row, and all pointers and strides are in bytes. The loop over column panels is
+ * outside the loop over row panels, so one kc × TILE_N panel of B stays in L1 while A streams.
  *
- * - `gemmCols(pa, aPanel, aStep, pb, bPanel, bStep, pc, ldc, mPanels, nPanels, kc)`: the 6 A
- *   values of one step are adjacent (A column-major, e.g. a transposed view, or packed):
- *   A(i, p) at pa + (i/6)·aPanel + (i%6)·4 + p·aStep.
- * - `gemmRows(pa, lda, pb, bPanel, bStep, pc, ldc, mPanels, nPanels, kc)`: A row-major:
- *   A(i, p) at pa + i·lda + 4p.
+ * The register tile is TILE_M × TILE_N = 4 × 8: eight f32x4 accumulators, two B vectors and four
+ * A splats fill 14 of the 15 SIMD registers that V8's x64 code generator allocates (xmm15 is its
+ * scratch register). TurboFan hoists every load of one loop iteration to its top, so a larger
+ * tile (6 × 8) or an unrolled k loop spills accumulators to the stack on every step and runs at
+ * about half the speed; TurboFan unrolls this small loop by itself.
  *
- * B(p, j) is at pb + (j/8)·bPanel + (j%8)·4 + p·bStep in both: a row-major B with bPanel = 32,
- * or B packed in 8-column panels.
+ * - `gemmCols(pa, aPanel, aStep, pb, bPanel, bStep, pc, ldc, mPanels, nPanels, kc, accumulate)`:
+ *   the TILE_M A values of one step are adjacent (A column-major, e.g. a transposed view):
+ *   A(i, p) at pa + (i/TILE_M)·aPanel + (i%TILE_M)·4 + p·aStep.
+ * - `gemmRows(pa, lda, pb, bPanel, bStep, pc, ldc, mPanels, nPanels, kc, accumulate)`: A
+ *   row-major: A(i, p) at pa + i·lda + 4p.
+ *
+ * B(p, j) is at pb + (j/TILE_N)·bPanel + (j%TILE_N)·4 + p·bStep in both: a row-major B with
+ * bPanel = 4·TILE_N, or B packed in TILE_N-column panels (bStep = 4·TILE_N) by `packB`.
+ *
+ * - `packB(src, ldb, dst, k, nPanels)`: copies the row-major k × (8·nPanels) matrix at `src`
+ *   (`ldb` bytes per row) into 8-column panels at `dst`: B(p, j) to dst + (j/8)·32k + 32p + 4(j%8).
  */
 import { buildModule, Code, I32, V128 } from './assembler.js';
 
 /** Rows and columns of the register tile. */
-export const TILE_M = 6;
+export const TILE_M = 4;
 export const TILE_N = 8;
 
 /** Reads of A: the row-major kernel walks one pointer per row, the column kernel one pointer. */
 type AMode = 'cols' | 'rows';
 
-function gemmFunction(mode: AMode, unroll: number): { params: number[]; locals: number[]; body: Code } {
-  const tileM = TILE_M;
+function gemmFunction(
+  mode: AMode,
+  tileM: number,
+  nv: number,
+): { params: number[]; locals: number[]; body: Code } {
+  const tileN = 4 * nv;
   // Parameters.
   const PA = 0;
   const A_PANEL = 1; // cols: aPanel; rows: lda
@@ -38,29 +51,31 @@ function gemmFunction(mode: AMode, unroll: number): { params: number[]; locals: 
     LDC = next++,
     M_PANELS = next++,
     N_PANELS = next++,
-    KC = next++;
+    KC = next++,
+    ACCUMULATE = next++;
   const params = new Array<number>(next).fill(I32);
   // Locals.
   const I = next++,
     J = next++,
     P = next++,
     PTR_B = next++,
-    PTR_C = next++,
+    PANEL_B = next++,
     ROW = next++;
   const PTR_A = next; // cols: 1 pointer; rows: one per row
   next += mode === 'cols' ? 1 : tileM;
   const i32Count = next - params.length;
-  const ACC = next; // 2·tileM accumulators: ACC + 2·row + half
-  next += 2 * tileM;
-  const A = next++,
-    B0 = next++,
-    B1 = next++;
+  const ACC = next; // tileM·nv accumulators: ACC + nv·row + v
+  next += tileM * nv;
+  const A = next++;
+  const B = next;
+  next += nv;
   const locals = [...new Array<number>(i32Count).fill(I32), ...new Array<number>(next - ACC).fill(V128)];
 
   const c = new Code();
   c.i32(0).set(J);
   c.block().loop();
   c.get(J).get(N_PANELS).geU().brIf(1);
+  c.get(PB).get(J).get(B_PANEL).mul().add().set(PANEL_B);
   c.i32(0).set(I);
   c.block().loop();
   c.get(I).get(M_PANELS).geU().brIf(1);
@@ -73,7 +88,47 @@ function gemmFunction(mode: AMode, unroll: number): { params: number[]; locals: 
         .add()
         .set(PTR_A + r);
   }
-  c.get(PB).get(J).get(B_PANEL).mul().add().set(PTR_B);
+  c.get(PANEL_B).set(PTR_B);
+  for (let r = 0; r < tileM * nv; r++) c.v128Zero().set(ACC + r);
+
+  // One step of p.
+  c.get(KC).set(P);
+  c.block().loop();
+  c.get(P).eqz().brIf(1);
+  for (let v = 0; v < nv; v++)
+    c.get(PTR_B)
+      .v128Load(16 * v)
+      .set(B + v);
+  c.get(PTR_B).get(B_STEP).add().set(PTR_B);
+  for (let r = 0; r < tileM; r++) {
+    if (mode === 'cols')
+      c.get(PTR_A)
+        .load32Splat(4 * r)
+        .set(A);
+    else
+      c.get(PTR_A + r)
+        .load32Splat(0)
+        .set(A);
+    for (let v = 0; v < nv; v++)
+      c.get(ACC + nv * r + v)
+        .get(A)
+        .get(B + v)
+        .f32x4Mul()
+        .f32x4Add()
+        .set(ACC + nv * r + v);
+  }
+  if (mode === 'cols') c.get(PTR_A).get(A_STEP).add().set(PTR_A);
+  else
+    for (let r = 0; r < tileM; r++)
+      c.get(PTR_A + r)
+        .i32(4)
+        .add()
+        .set(PTR_A + r);
+  c.get(P).i32(1).sub().set(P);
+  c.br(0);
+  c.end().end();
+
+  // C tile = accumulators, or += when accumulating over a later block of k.
   c.get(PC)
     .get(I)
     .i32(tileM)
@@ -82,78 +137,30 @@ function gemmFunction(mode: AMode, unroll: number): { params: number[]; locals: 
     .mul()
     .add()
     .get(J)
-    .i32(TILE_N * 4)
+    .i32(tileN * 4)
     .mul()
     .add()
-    .set(PTR_C);
-  for (let r = 0; r < 2 * tileM; r++) c.v128Zero().set(ACC + r);
-
-  // One step of p; `u` is its index within an unrolled group (rows mode folds it into offsets).
-  const step = (u: number): void => {
-    c.get(PTR_B).v128Load(0).set(B0);
-    c.get(PTR_B).v128Load(16).set(B1);
-    c.get(PTR_B).get(B_STEP).add().set(PTR_B);
-    for (let r = 0; r < tileM; r++) {
-      if (mode === 'cols')
-        c.get(PTR_A)
-          .load32Splat(4 * r)
-          .set(A);
-      else
-        c.get(PTR_A + r)
-          .load32Splat(4 * u)
-          .set(A);
-      c.get(ACC + 2 * r)
-        .get(A)
-        .get(B0)
-        .f32x4Mul()
-        .f32x4Add()
-        .set(ACC + 2 * r);
-      c.get(ACC + 2 * r + 1)
-        .get(A)
-        .get(B1)
-        .f32x4Mul()
-        .f32x4Add()
-        .set(ACC + 2 * r + 1);
-    }
-    if (mode === 'cols') c.get(PTR_A).get(A_STEP).add().set(PTR_A);
-  };
-  const advanceRows = (steps: number): void => {
-    if (mode === 'rows')
-      for (let r = 0; r < tileM; r++)
-        c.get(PTR_A + r)
-          .i32(4 * steps)
-          .add()
-          .set(PTR_A + r);
-  };
-  c.get(KC).set(P);
-  if (unroll > 1) {
-    c.block().loop();
-    c.get(P).i32(unroll).sub().i32(0x80000000).geU().brIf(1); // exit when p < unroll (p − unroll wraps negative)
-    for (let u = 0; u < unroll; u++) step(u);
-    advanceRows(unroll);
-    c.get(P).i32(unroll).sub().set(P);
-    c.br(0);
-    c.end().end();
-  }
-  c.block().loop();
-  c.get(P).eqz().brIf(1);
-  step(0);
-  advanceRows(1);
-  c.get(P).i32(1).sub().set(P);
-  c.br(0);
-  c.end().end();
-  // C tile += accumulators.
-  c.get(PTR_C).set(ROW);
+    .set(ROW);
+  c.get(ACCUMULATE).eqz().if_();
   for (let r = 0; r < tileM; r++) {
-    for (let h = 0; h < 2; h++)
+    for (let v = 0; v < nv; v++)
       c.get(ROW)
-        .get(ROW)
-        .v128Load(16 * h)
-        .get(ACC + 2 * r + h)
-        .f32x4Add()
-        .v128Store(16 * h);
+        .get(ACC + nv * r + v)
+        .v128Store(16 * v);
     c.get(ROW).get(LDC).add().set(ROW);
   }
+  c.else_();
+  for (let r = 0; r < tileM; r++) {
+    for (let v = 0; v < nv; v++)
+      c.get(ROW)
+        .get(ROW)
+        .v128Load(16 * v)
+        .get(ACC + nv * r + v)
+        .f32x4Add()
+        .v128Store(16 * v);
+    c.get(ROW).get(LDC).add().set(ROW);
+  }
+  c.end();
   c.get(I).i32(1).add().set(I).br(0);
   c.end().end();
   c.get(J).i32(1).add().set(J).br(0);
@@ -161,10 +168,43 @@ function gemmFunction(mode: AMode, unroll: number): { params: number[]; locals: 
   return { params, locals, body: c };
 }
 
-/** The module's bytes: exports `memory`, `gemmCols` and `gemmRows`. */
-export function gemmModuleBytes(unroll = 2): Uint8Array {
+/** packB(src, ldb, dst, k, nPanels): row-major B into 8-column panels, two f32x4 per row. */
+function packBFunction(): { params: number[]; locals: number[]; body: Code } {
+  const SRC = 0,
+    LDB = 1,
+    DST = 2,
+    K = 3,
+    N_PANELS = 4;
+  const J = 5,
+    P = 6,
+    S = 7,
+    D = 8;
+  const c = new Code();
+  c.get(DST).set(D);
+  c.i32(0).set(J);
+  c.block().loop();
+  c.get(J).get(N_PANELS).geU().brIf(1);
+  c.get(SRC).get(J).i32(32).mul().add().set(S);
+  c.get(K).set(P);
+  c.block().loop();
+  c.get(P).eqz().brIf(1);
+  c.get(D).get(S).v128Load(0).v128Store(0);
+  c.get(D).get(S).v128Load(16).v128Store(16);
+  c.get(D).i32(32).add().set(D);
+  c.get(S).get(LDB).add().set(S);
+  c.get(P).i32(1).sub().set(P);
+  c.br(0);
+  c.end().end();
+  c.get(J).i32(1).add().set(J).br(0);
+  c.end().end();
+  return { params: [I32, I32, I32, I32, I32], locals: [I32, I32, I32, I32], body: c };
+}
+
+/** The module's bytes: exports `memory`, `gemmCols`, `gemmRows` and `packB`. */
+export function gemmModuleBytes(tileM = TILE_M, nv = TILE_N / 4): Uint8Array {
   return buildModule([
-    { name: 'gemmCols', ...gemmFunction('cols', unroll) },
-    { name: 'gemmRows', ...gemmFunction('rows', unroll) },
+    { name: 'gemmCols', ...gemmFunction('cols', tileM, nv) },
+    { name: 'gemmRows', ...gemmFunction('rows', tileM, nv) },
+    { name: 'packB', ...packBFunction() },
   ]);
 }
