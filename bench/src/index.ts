@@ -130,14 +130,21 @@ if (wants('matmul')) {
 }
 
 if (wants('scalar')) {
-  const r = benchScalar(config.scalar);
+  const fused = benchScalar(config.scalar, 'dot');
+  const unfused = benchScalar(config.scalar, 'micrograd');
   console.log('## Scalar engine: micrograd demo step, MLP(2, [16, 16, 1]) over 100 points\n');
-  console.log('| engine | ms/step | min–max | nodes per step | loss first → last |');
-  console.log('|---|---:|---:|---:|---:|');
-  console.log(
-    `| tsgrad Value | ${fmt(r.msPerStep.median)} | ${fmt(r.msPerStep.min)}–${fmt(r.msPerStep.max)} | ${r.nodes} | ${r.firstLoss.toFixed(4)} → ${r.lastLoss.toFixed(4)} |\n`,
-  );
-  report.scalar = r;
+  console.log('| engine | graph | ms/step | min–max | nodes per step | loss first → last |');
+  console.log('|---|---|---:|---:|---:|---:|');
+  for (const [graph, r] of [
+    ['nn.MLP (one dot node per neuron)', fused],
+    ["micrograd's (a node per product and add)", unfused],
+  ] as const) {
+    console.log(
+      `| tsgrad Value | ${graph} | ${fmt(r.msPerStep.median)} | ${fmt(r.msPerStep.min)}–${fmt(r.msPerStep.max)} | ${r.nodes} | ${r.firstLoss.toFixed(4)} → ${r.lastLoss.toFixed(4)} |`,
+    );
+  }
+  console.log('');
+  report.scalar = { fused, micrograd: unfused };
 }
 
 if (wants('decode')) {

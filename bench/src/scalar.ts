@@ -1,6 +1,8 @@
 /**
  * Section 3: the scalar engine. micrograd's demo step: MLP(2, [16, 16, 1]) of `Value`s, the
  * max-margin loss plus L2 regularisation over 100 two-moons points, backward, and an SGD update.
+ * Two graph shapes: tsgrad's `Neuron` (one n-ary `dot` node per neuron), and micrograd's own
+ * (one node per product wᵢ·xᵢ, chained adds), which is what a straight port of micrograd builds.
  */
 import { Generator, Value } from '@tsgrad/core';
 import { makeMoons } from '@tsgrad/datasets';
@@ -16,8 +18,27 @@ export interface ScalarResult {
   lastLoss: number;
 }
 
+/** How a neuron's pre-activation is built. */
+export type ScalarGraph = 'dot' | 'micrograd';
+
+/** micrograd's neuron: b + w₁x₁ + w₂x₂ + …, one node per product and per add. */
+function microgradForward(model: MLP, input: readonly number[]): Value {
+  let x: (Value | number)[] = [...input];
+  for (const layer of model.layers) {
+    x = layer.neurons.map((neuron) => {
+      let act = neuron.b;
+      for (let i = 0; i < neuron.w.length; i++) act = act.add(neuron.w[i]!.mul(x[i]!));
+      return neuron.nonlin ? act.relu() : act;
+    });
+  }
+  return x[0] as Value;
+}
+
 /** Runs `warmup + reps` blocks of `stepsPerRep` demo steps and times each block. */
-export function benchScalar(options: { warmup: number; reps: number; stepsPerRep: number }): ScalarResult {
+export function benchScalar(
+  options: { warmup: number; reps: number; stepsPerRep: number },
+  graph: ScalarGraph = 'dot',
+): ScalarResult {
   const data = makeMoons(100, { noise: 0.1, generator: new Generator(1) });
   const ys = data.y.map((v) => v * 2 - 1);
   const model = new MLP(2, [16, 16, 1], { generator: new Generator(1337) });
@@ -33,7 +54,7 @@ export function benchScalar(options: { warmup: number; reps: number; stepsPerRep
     for (let s = 0; s < options.stepsPerRep; s++, k++) {
       const margins: Value[] = [];
       for (let i = 0; i < data.x.length; i++) {
-        const score = model.call(data.x[i]!)[0]!;
+        const score = graph === 'dot' ? model.call(data.x[i]!)[0]! : microgradForward(model, data.x[i]!);
         margins.push(score.mul(-ys[i]!).add(1).relu());
       }
       const dataLoss = Value.sum(margins).mul(1 / margins.length);
