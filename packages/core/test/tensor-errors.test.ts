@@ -137,6 +137,27 @@ describe('error messages name the op and the offending shapes or values', () => 
     expectError(() => tensor([1, [2]] as never), ValueError, /^tensor: ragged nested array at index \[1\]/);
   });
 
+  it('non-numeric elements are named with their type', () => {
+    expectError(
+      () => tensor([[1, 'a']] as never),
+      ValueError,
+      'tensor: non-numeric value at index [0,1]: expected a number, got string "a"',
+    );
+  });
+
+  it('a tensor too large to allocate is a ValueError naming the op, not a RangeError', () => {
+    expectError(
+      () => zeros([1e6, 1e6]),
+      ValueError,
+      'full: cannot allocate 1000000000000 float32 elements (at most 2147483647 per tensor)',
+    );
+    expectError(
+      () => arange(0, Number.POSITIVE_INFINITY),
+      ValueError,
+      /^arange: cannot allocate Infinity float32/,
+    );
+  });
+
   it('backward on a non-scalar without a gradient, and on a tensor without grad', () => {
     const x = tensor([1, 2], { requiresGrad: true });
     expectError(

@@ -60,13 +60,14 @@ export function tensor(
     if (probe.length === 0) break;
     probe = probe[0]!;
   }
-  const data = allocate(dtype, sizeOf(shape));
+  const data = allocate(dtype, sizeOf(shape), 'tensor');
   let pos = 0;
   const fill = (v: NestedArray, d: number, path: number[]): void => {
     if (d === shape.length) {
       if (typeof v !== 'number') {
+        const what = Array.isArray(v) ? 'ragged nested array' : 'non-numeric value';
         throw new ValueError(
-          `tensor: ragged nested array at index [${path.join(',')}]: expected a number, got an array`,
+          `tensor: ${what} at index [${path.join(',')}]: expected a number, got ${describeValue(v)}`,
         );
       }
       if (dtype === 'int32' && !Number.isInteger(v)) {
@@ -76,7 +77,7 @@ export function tensor(
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[d]) {
-      const got = Array.isArray(v) ? `length ${v.length}` : 'a number';
+      const got = Array.isArray(v) ? `length ${v.length}` : describeValue(v);
       throw new ValueError(
         `tensor: ragged nested array at index [${path.join(',')}]: expected length ${shape[d]}, got ${got}`,
       );
@@ -94,6 +95,13 @@ export function tensor(
     return finish(data, target, options);
   }
   return finish(data, shape, options);
+}
+
+/** How an unexpected element reads in an error message: `an array`, `string "a"`, `null`. */
+function describeValue(v: unknown): string {
+  if (Array.isArray(v)) return 'an array';
+  if (typeof v === 'number') return 'a number';
+  return v === null ? 'null' : `${typeof v} ${JSON.stringify(v) ?? ''}`.trim();
 }
 
 function convert(data: TypedArray, dtype: DType): TypedArray {
@@ -118,7 +126,7 @@ export function scalar(value: number, options: TensorOptions = {}): Tensor {
 /** A tensor of `shape` filled with `value`. */
 export function full(shape: ShapeLike, value: number, options: TensorOptions = {}): Tensor {
   const s = checkShape('full', shape);
-  const data = allocate(checkDType('full', options.dtype ?? 'float32'), sizeOf(s));
+  const data = allocate(checkDType('full', options.dtype ?? 'float32'), sizeOf(s), 'full');
   if (value !== 0) data.fill(value);
   return finish(data, s, options);
 }
@@ -145,7 +153,7 @@ export function arange(start: number, end?: number, step = 1, options: TensorOpt
     throw new DTypeError(`arange: start ${start} and step ${step} must be integers for dtype int32`);
   }
   const n = Math.max(0, Math.ceil((end - start) / step));
-  const data = allocate(options.dtype ?? 'float32', n);
+  const data = allocate(options.dtype ?? 'float32', n, 'arange');
   for (let i = 0; i < n; i++) data[i] = start + i * step;
   return finish(data, [n], options);
 }
@@ -154,7 +162,7 @@ export function arange(start: number, end?: number, step = 1, options: TensorOpt
 export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0)
     throw new ValueError(`linspace: steps must be a non-negative integer, got ${steps}`);
-  const data = allocate(options.dtype ?? 'float32', steps);
+  const data = allocate(options.dtype ?? 'float32', steps, 'linspace');
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
   for (let i = 0; i < steps; i++) data[i] = i === steps - 1 && steps > 1 ? end : start + i * delta;
   return finish(data, [steps], options);
@@ -163,7 +171,7 @@ export function linspace(start: number, end: number, steps: number, options: Ten
 /** The n×m identity matrix (m = n by default). */
 export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
   const s = checkShape('eye', [n, m]);
-  const data = allocate(options.dtype ?? 'float32', n * m);
+  const data = allocate(options.dtype ?? 'float32', n * m, 'eye');
   for (let i = 0; i < Math.min(n, m); i++) data[i * m + i] = 1;
   return finish(data, s, options);
 }
@@ -178,7 +186,7 @@ function randomFill(
   const dtype = options.dtype ?? 'float32';
   if (!isFloating(dtype)) throw new DTypeError(`${op}: expected a floating dtype, got ${dtype}`);
   const g = options.generator ?? defaultGenerator;
-  const data = allocate(dtype, sizeOf(s));
+  const data = allocate(dtype, sizeOf(s), op);
   for (let i = 0; i < data.length; i++) data[i] = draw(g);
   return finish(data, s, options);
 }
@@ -200,7 +208,7 @@ export function randint(low: number, high: number, shape: ShapeLike, options: Ra
   }
   const s = checkShape('randint', shape);
   const g = options.generator ?? defaultGenerator;
-  const data = allocate(options.dtype ?? 'int32', sizeOf(s));
+  const data = allocate(options.dtype ?? 'int32', sizeOf(s), 'randint');
   for (let i = 0; i < data.length; i++) data[i] = g.int(low, high);
   return finish(data, s, options);
 }

@@ -1,4 +1,4 @@
-import { DTypeError } from '../errors.js';
+import { DTypeError, ValueError } from '../errors.js';
 
 /** Element types: `float32` (default), `float64` (gradient checks, precise work), `int32` (labels, indices). */
 export type DType = 'float32' | 'float64' | 'int32';
@@ -6,15 +6,30 @@ export type DType = 'float32' | 'float64' | 'int32';
 /** The typed array behind a tensor. */
 export type TypedArray = Float32Array | Float64Array | Int32Array;
 
-/** Allocates a zero-filled typed array of `dtype` with `length` elements. */
-export function allocate(dtype: DType, length: number): TypedArray {
-  switch (dtype) {
-    case 'float32':
-      return new Float32Array(length);
-    case 'float64':
-      return new Float64Array(length);
-    case 'int32':
-      return new Int32Array(length);
+/** The most elements one tensor may hold (the typed-array limit of 32-bit lengths). */
+export const MAX_ELEMENTS = 2 ** 31 - 1;
+
+/**
+ * Allocates a zero-filled typed array of `dtype` with `length` elements. A length past
+ * MAX_ELEMENTS, or one the machine cannot hold, is a ValueError naming `op`, never a RangeError.
+ */
+export function allocate(dtype: DType, length: number, op = 'allocate'): TypedArray {
+  if (!Number.isSafeInteger(length) || length < 0 || length > MAX_ELEMENTS) {
+    throw new ValueError(
+      `${op}: cannot allocate ${length} ${dtype} elements (at most ${MAX_ELEMENTS} per tensor)`,
+    );
+  }
+  try {
+    switch (dtype) {
+      case 'float32':
+        return new Float32Array(length);
+      case 'float64':
+        return new Float64Array(length);
+      case 'int32':
+        return new Int32Array(length);
+    }
+  } catch (error) {
+    throw new ValueError(`${op}: cannot allocate ${length} ${dtype} elements: ${(error as Error).message}`);
   }
 }
 
