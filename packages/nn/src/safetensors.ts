@@ -342,5 +342,16 @@ export function saveSafetensors(
 
 /** Reads a safetensors file: its tensors by name and its metadata. */
 export function loadSafetensors(path: string): SafetensorsContents {
-  return decodeSafetensors(readFileSync(path));
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new ValueError(`loadSafetensors: cannot read '${path}': ${(error as Error).message}`);
+  }
+  try {
+    return decodeSafetensors(bytes);
+  } catch (error) {
+    if (error instanceof FormatError) throw new FormatError(`${error.message} (in '${path}')`);
+    throw error;
+  }
 }

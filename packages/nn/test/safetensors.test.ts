@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FormatError, type Tensor, tensor, ValueError } from '@tsgrad/core';
@@ -151,6 +151,16 @@ describe('save and load files', () => {
     // Node's Buffer.slice shares memory; the decoded tensors must not hold the whole file.
     expect(tensors.w!.data.buffer.byteLength).toBe(8 * 4);
     expect(tensors.b!.data.buffer.byteLength).toBe(6 * 8);
+  });
+
+  it('a missing file is a ValueError naming the path, a malformed one a FormatError naming it', () => {
+    const missing = join(dir, 'missing.safetensors');
+    expect(() => loadSafetensors(missing)).toThrow(ValueError);
+    expect(() => loadSafetensors(missing)).toThrow(`loadSafetensors: cannot read '${missing}'`);
+    const broken = join(dir, 'broken.safetensors');
+    writeFileSync(broken, new Uint8Array([1, 2, 3]));
+    expect(() => loadSafetensors(broken)).toThrow(FormatError);
+    expect(() => loadSafetensors(broken)).toThrow(`(in '${broken}')`);
   });
 });
 
