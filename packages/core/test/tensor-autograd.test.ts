@@ -241,3 +241,13 @@ describe('misuse', () => {
     expect(() => tensor([1], { dtype: 'int32', requiresGrad: true })).toThrow(AutogradError);
   });
 });
+
+describe('deep graphs', () => {
+  it('backward through a chain of 100,000 tensor ops does not overflow the stack', () => {
+    const x = tensor(1, { dtype: 'float64', requiresGrad: true });
+    let y = x;
+    for (let i = 0; i < 100_000; i++) y = y.mul(1.00001);
+    y.backward();
+    expect(x.grad!.item()).toBeCloseTo(1.00001 ** 100_000, 9);
+  });
+});
