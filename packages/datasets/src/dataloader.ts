@@ -6,6 +6,7 @@ import {
   fmtShape,
   Generator,
   ShapeError,
+  sizeOf,
   stack,
   Tensor,
   type TypedArray,
@@ -67,7 +68,7 @@ function rowSource(dataset: Dataset<unknown>): RowSource | null {
   const data = ds.tensors.map((t) =>
     t.isContiguous ? t.data.subarray(t.offset, t.offset + t.size) : t.toTypedArray(),
   );
-  const rowSize = ds.tensors.map((t) => t.shape.slice(1).reduce((a, b) => a * b, 1));
+  const rowSize = ds.tensors.map((t) => sizeOf(t.shape.slice(1)));
   return { tensors: ds.tensors, data, rowSize, rows };
 }
 

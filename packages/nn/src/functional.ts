@@ -14,6 +14,7 @@ import {
   type Generator,
   record,
   ShapeError,
+  sameShape,
   Tensor,
   tensor,
   ValueError,
@@ -64,10 +65,6 @@ function checkReduction(op: string, reduction: Reduction): void {
 function reduce(loss: Tensor, reduction: Reduction): Tensor {
   if (reduction === 'none') return loss;
   return reduction === 'sum' ? loss.sum() : loss.mean();
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((d, i) => d === b[i]);
 }
 
 // ---- layers and activations ----

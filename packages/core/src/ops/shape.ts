@@ -10,11 +10,6 @@ import { allocate } from '../tensor/dtype.js';
 import { contiguousStrides, normalizeDim, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
-/** Normalises a dim argument, naming `op` in the error. */
-export function dimIndex(op: string, dim: number, rank: number): number {
-  return normalizeDim(op, dim, rank);
-}
-
 /** Accepts a shape given as one array or as separate numbers. */
 export function shapeArg(args: readonly number[] | readonly [readonly number[]]): readonly number[] {
   return args.length === 1 && Array.isArray(args[0])

@@ -1,4 +1,5 @@
 import { toContiguous } from '../kernels/copy.js';
+import { sizeOf } from './shape.js';
 import type { Tensor } from './tensor.js';
 
 const MAX_ITEMS = 6;
@@ -17,7 +18,7 @@ export function formatTensor(t: Tensor): string {
   const render = (d: number, base: number, indent: string): string => {
     if (t.ndim === 0) return fmt(flat[0]!);
     const n = t.shape[d]!;
-    const stride = t.shape.slice(d + 1).reduce((a, b) => a * b, 1);
+    const stride = sizeOf(t.shape.slice(d + 1));
     const idx: (number | null)[] = [];
     if (n > MAX_ITEMS) {
       for (let i = 0; i < MAX_ITEMS / 2; i++) idx.push(i);

@@ -12,7 +12,7 @@ import * as red from '../ops/reduce.js';
 import * as shp from '../ops/shape.js';
 import { type DType, dtypeOf, isFloating, type TypedArray } from './dtype.js';
 import { formatTensor } from './format.js';
-import { contiguousStrides, sizeOf } from './shape.js';
+import { contiguousStrides, normalizeDim, sizeOf } from './shape.js';
 
 /** A tensor or a plain number, accepted wherever a tensor operand is. */
 export type TensorLike = Tensor | number;
@@ -89,7 +89,7 @@ export class Tensor implements GraphNode {
 
   /** Size of dimension `dim` (negative counts from the end). */
   dim(dim: number): number {
-    return this.shape[shp.dimIndex('size', dim, this.ndim)]!;
+    return this.shape[normalizeDim('size', dim, this.ndim)]!;
   }
 
   /** Sets `requiresGrad` (floating dtypes only) and returns this tensor. */
