@@ -1,27 +1,28 @@
-export { backward, type GradOptions, grad, sumToShape } from './autograd/backward.js';
+import './tensor/methods.js';
+
+export {
+  backward,
+  type GradFunctionOptions,
+  type GradOptions,
+  grad,
+  sumToShape,
+} from './autograd/backward.js';
 export { backpropagate, type GraphNode, topologicalSort } from './autograd/engine.js';
-export { type BackwardFn, type CustomOpDefinition, customOp, GradFn, record } from './autograd/function.js';
+export {
+  type BackwardFn,
+  type CustomOpDefinition,
+  customOp,
+  GradFn,
+  type InputSummary,
+  record,
+} from './autograd/function.js';
 export { enableGrad, isGradEnabled, noGrad, setGradEnabled } from './autograd/grad-mode.js';
 export * from './errors.js';
 export { GradcheckError, type GradcheckOptions, gradcheck } from './gradcheck.js';
 export { toDot } from './graphviz.js';
 export { logSoftmax, softmax } from './ops/activation.js';
-export {
-  type AvgPool2dOptions,
-  adaptiveAvgPool2d,
-  avgPool2d,
-  type Conv2dAdjointOptions,
-  type Conv2dOptions,
-  conv2d,
-  conv2dInputGrad,
-  conv2dWeightGrad,
-  type MaxPool2dOptions,
-  maxPool2d,
-  maxPool2dWithIndices,
-  type PadOptions,
-  pad,
-  type Size2,
-} from './ops/conv.js';
+export { conv2d, conv2dInputGrad, conv2dWeightGrad } from './ops/conv.js';
+export type { Conv2dAdjointOptions, Conv2dOptions, Size2 } from './ops/conv-options.js';
 export {
   abs,
   add,
@@ -43,16 +44,27 @@ export {
   neg,
   pow,
   relu,
+  type SoftplusOptions,
   sigmoid,
   sign,
   sin,
+  softplus,
   sqrt,
+  square,
   sub,
   tanh,
   where,
 } from './ops/elementwise.js';
 export { gather, indexAdd, indexSelect, oneHot, scatterAdd } from './ops/index-ops.js';
 export { matmul } from './ops/matmul.js';
+export {
+  type AvgPool2dOptions,
+  adaptiveAvgPool2d,
+  avgPool2d,
+  type MaxPool2dOptions,
+  maxPool2d,
+  maxPool2dWithIndices,
+} from './ops/pool.js';
 export {
   amax,
   amin,
@@ -75,6 +87,8 @@ export {
   expand,
   flatten,
   narrow,
+  type PadOptions,
+  pad,
   permute,
   reshape,
   slice,
@@ -88,7 +102,8 @@ export {
 } from './ops/shape.js';
 export { defaultGenerator, Generator, manualSeed } from './random.js';
 export * from './tensor/create.js';
-export type { DType, TypedArray } from './tensor/dtype.js';
+export { type DType, requireFloating, type TypedArray } from './tensor/dtype.js';
+export type { BackwardOptions } from './tensor/methods.js';
 export { broadcastShapes, sameShape, sizeOf } from './tensor/shape.js';
-export { type BackwardOptions, type NestedArray, Tensor, type TensorLike } from './tensor/tensor.js';
+export { type NestedArray, Tensor, type TensorLike } from './tensor/tensor.js';
 export { Value, type ValueBackward } from './value.js';

@@ -14,7 +14,7 @@
  * c.backward();
  * a.grad; // dc/da
  */
-import { type GraphNode, topologicalSort } from './autograd/engine.js';
+import { backpropagate, type GraphNode, topologicalSort } from './autograd/engine.js';
 import { isGradEnabled } from './autograd/grad-mode.js';
 import { ValueError } from './errors.js';
 
@@ -231,18 +231,18 @@ export class Value implements GraphNode {
    * only, so calling `backward` twice gives the leaves exactly twice the gradient.
    */
   backward(): void {
-    // The engine's order (inputs first, this value last), visited from the end as `backpropagate`
-    // does; one extra pass first clears interior grads left over from an earlier backward.
-    const order = topologicalSort<Value>(this);
+    backpropagate<Value>([this], Value.visit, Value.seed);
+  }
+  /** Before the pass: interior grads from an earlier backward are cleared, and the root gets 1. */
+  private static seed(order: readonly Value[]): void {
     for (let i = 0; i < order.length; i++) {
       const v = order[i]!;
       if (v.parents.length > 0) v.grad = 0;
     }
-    this.grad += 1;
-    for (let i = order.length - 1; i >= 0; i--) {
-      const v = order[i]!;
-      v.backwardFn(v);
-    }
+    order[order.length - 1]!.grad += 1;
+  }
+  private static visit(v: Value): void {
+    v.backwardFn(v);
   }
 
   /** Sets the gradient of this value and of every value below it to 0. */

@@ -1,10 +1,17 @@
+/**
+ * The tensor side of the backward pass: seeds the outputs' gradients, runs the shared engine
+ * (`engine.ts`) and, at each node, calls the op's vector–Jacobian product for the inputs that need
+ * a gradient, sums broadcast gradients back to each input's shape and accumulates them.
+ */
 import { AutogradError, DTypeError, fmtShape, ShapeError } from '../errors.js';
+import { add } from '../ops/elementwise.js';
 import { sum } from '../ops/reduce.js';
 import { clone, reshape } from '../ops/shape.js';
 import { ones, zeros } from '../tensor/create.js';
 import { sameShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type GraphNode, topologicalSort } from './engine.js';
+import { backpropagate } from './engine.js';
+import type { GradFn } from './function.js';
 import { setGradEnabled } from './grad-mode.js';
 
 /** Options of `backward` and `grad`. */
@@ -18,23 +25,21 @@ export interface GradOptions {
 /**
  * Sums a gradient back to the shape of the operand it belongs to, undoing broadcasting: leading
  * dims are summed away and dims of size 1 are summed with keepdim. The one place this rule lives.
+ * `op` names the op whose gradient it is, for the error when the shapes cannot match.
  */
-export function sumToShape(grad: Tensor, shape: readonly number[]): Tensor {
+export function sumToShape(grad: Tensor, shape: readonly number[], op = 'backward'): Tensor {
   if (sameShape(grad.shape, shape)) return grad;
   const lead = grad.ndim - shape.length;
-  if (lead < 0)
-    throw new ShapeError(
-      `backward: gradient of shape ${fmtShape(grad.shape)} cannot reduce to ${fmtShape(shape)}`,
+  const fail = () =>
+    new ShapeError(
+      `${op}: backward returned a gradient of shape ${fmtShape(grad.shape)} for an input of shape ${fmtShape(shape)}`,
     );
+  if (lead < 0) throw fail();
   const dims: number[] = [];
   for (let i = 0; i < grad.ndim; i++) {
     if (i < lead) dims.push(i);
     else if (shape[i - lead] === 1 && grad.shape[i] !== 1) dims.push(i);
-    else if (shape[i - lead] !== grad.shape[i]) {
-      throw new ShapeError(
-        `backward: gradient of shape ${fmtShape(grad.shape)} cannot reduce to ${fmtShape(shape)}`,
-      );
-    }
+    else if (shape[i - lead] !== grad.shape[i]) throw fail();
   }
   return reshape(sum(grad, dims, true), shape);
 }
@@ -78,46 +83,55 @@ function propagate(
 
   const captured = new Map<Tensor, Tensor>();
   const wanted = capture === null ? null : new Set(capture);
-  const root: GraphNode = { parents: outputs, visitMark: 0 };
-  const order = topologicalSort(root);
+  const visit = (node: Tensor): void => {
+    const g = pending.get(node);
+    if (g === undefined) return;
+    pending.delete(node);
+    if (wanted !== null) {
+      if (wanted.has(node)) captured.set(node, g);
+    } else if ((node.gradFn === null || node.retainsGrad) && node.requiresGrad) {
+      node.grad = node.grad === null ? detachUnlessGraph(g, createGraph) : add(node.grad, g);
+    }
+    const fn = node.gradFn;
+    if (fn === null) return;
+    const backwardFn = fn.backwardFn;
+    if (backwardFn === null) {
+      throw new AutogradError(
+        `backward: the graph through '${fn.name}' was already freed; pass { retainGraph: true } to the first backward to run it twice`,
+      );
+    }
+    const grads = backwardFn(g, fn.needsInputGrad);
+    const inputs = fn.inputs;
+    for (let i = 0; i < inputs.length; i++) {
+      const gi = grads[i];
+      const input = inputs[i]!;
+      if (gi === null || gi === undefined || !input.requiresGrad) continue;
+      accumulate(pending, input, checkedGradient(fn, i, gi, input));
+    }
+    if (!retainGraph) fn.release();
+  };
   const previous = setGradEnabled(createGraph);
   try {
-    for (let n = order.length - 2; n >= 0; n--) {
-      const node = order[n] as Tensor;
-      const g = pending.get(node);
-      if (g === undefined) continue;
-      pending.delete(node);
-      if (wanted !== null) {
-        if (wanted.has(node)) captured.set(node, g);
-      } else if (node.gradFn === null || node.retainsGrad) {
-        if (node.requiresGrad)
-          node.grad = node.grad === null ? detachUnlessGraph(g, createGraph) : node.grad.add(g);
-      }
-      const fn = node.gradFn;
-      if (fn === null) continue;
-      const backwardFn = fn.backwardFn;
-      if (backwardFn === null) {
-        throw new AutogradError(
-          `backward: the graph through '${fn.name}' was already freed; pass { retainGraph: true } to the first backward to run it twice`,
-        );
-      }
-      const grads = backwardFn(g);
-      fn.inputs.forEach((input, i) => {
-        const gi = grads[i];
-        if (gi === null || gi === undefined || !input.requiresGrad) return;
-        accumulate(pending, input, sumToShape(gi, input.shape));
-      });
-      if (!retainGraph) fn.release();
-    }
+    backpropagate(outputs, visit);
   } finally {
     setGradEnabled(previous);
   }
   return captured;
 }
 
+/** The gradient an op returned for input `i`, summed to the input's shape; its dtype must match. */
+function checkedGradient(fn: GradFn, i: number, g: Tensor, input: Tensor): Tensor {
+  if (g.dtype !== input.dtype) {
+    throw new DTypeError(
+      `${fn.name}: backward returned a ${g.dtype} gradient for input ${i}, which is ${input.dtype}`,
+    );
+  }
+  return sumToShape(g, input.shape, fn.name);
+}
+
 function accumulate(pending: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
   const prev = pending.get(t);
-  pending.set(t, prev === undefined ? g : prev.add(g));
+  pending.set(t, prev === undefined ? g : add(prev, g));
 }
 
 /**
@@ -138,27 +152,38 @@ export function backward(
   propagate(outputs, gradients ?? [], options, null);
 }
 
+/** Options of `grad`. */
+export interface GradFunctionOptions extends GradOptions {
+  /** Upstream gradients, one per output (ones for scalar outputs). */
+  gradOutputs?: readonly (Tensor | undefined)[];
+  /** Return zeros for an input the outputs do not depend on, instead of raising (default false). */
+  allowUnused?: boolean;
+}
+
 /**
  * The gradients of `outputs` with respect to `inputs`, returned rather than accumulated into
- * `.grad` (like `torch.autograd.grad`). An input the outputs do not depend on gets a zero tensor
- * unless `allowUnused` is false, in which case it is an error.
+ * `.grad` (like `torch.autograd.grad`). An input the outputs do not depend on is an error unless
+ * `allowUnused` is true; then it gets a zero tensor.
  */
 export function grad(
   outputs: Tensor | readonly Tensor[],
   inputs: Tensor | readonly Tensor[],
-  options: GradOptions & { gradOutputs?: readonly (Tensor | undefined)[]; allowUnused?: boolean } = {},
+  options: GradFunctionOptions = {},
 ): Tensor[] {
   const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
   const ins = Array.isArray(inputs) ? (inputs as readonly Tensor[]) : [inputs as Tensor];
-  for (const x of ins) {
-    if (!x.requiresGrad) throw new AutogradError('grad: an input does not require grad');
-  }
+  ins.forEach((x, i) => {
+    if (!x.requiresGrad) throw new AutogradError(`grad: input ${i} does not require grad`);
+  });
   const captured = propagate(outs, options.gradOutputs ?? [], options, ins);
   return ins.map((x, i) => {
     const g = captured.get(x);
     if (g !== undefined) return g;
-    if (options.allowUnused === false)
-      throw new AutogradError(`grad: input ${i} was not used to compute the outputs`);
+    if (options.allowUnused !== true) {
+      throw new AutogradError(
+        `grad: input ${i} (shape ${fmtShape(x.shape)}) was not used to compute the outputs; pass { allowUnused: true } to get zeros for it`,
+      );
+    }
     return zeros(x.shape, { dtype: x.dtype });
   });
 }

@@ -48,10 +48,24 @@ export function topologicalSort<N extends GraphNode>(root: N): N[] {
 }
 
 /**
- * Runs `visit` on every node reachable from `root`, output first, so that each node is visited
- * only after every node that uses it has pushed its gradient contribution.
+ * The backward pass: orders everything reachable from `roots` topologically, lets `prepare` see
+ * that order (inputs first), then visits the nodes from the outputs back to the leaves, so that
+ * each node is visited only after every node that uses it has pushed its gradient contribution.
+ * `Value.backward` and `Tensor.backward` both run through here; what a visit does (micrograd's
+ * `_backward`, or a tensor op's vector–Jacobian product) belongs to the node type.
  */
-export function backpropagate<N extends GraphNode>(root: N, visit: (node: N) => void): void {
-  const order = topologicalSort(root);
+export function backpropagate<N extends GraphNode>(
+  roots: readonly N[],
+  visit: (node: N) => void,
+  prepare?: (order: readonly N[]) => void,
+): void {
+  let order: N[];
+  if (roots.length === 1) order = topologicalSort(roots[0]!);
+  else {
+    // A synthetic node above several outputs, dropped from the order.
+    order = topologicalSort<GraphNode>({ parents: roots, visitMark: 0 }) as N[];
+    order.pop();
+  }
+  prepare?.(order);
   for (let i = order.length - 1; i >= 0; i--) visit(order[i]!);
 }

@@ -1,35 +1,88 @@
 import { AutogradError, DTypeError } from '../errors.js';
-import { isFloating } from '../tensor/dtype.js';
+import { type DType, isFloating } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { isGradEnabled, noGrad } from './grad-mode.js';
 
 /**
  * The vector–Jacobian product of one op: given the gradient of the output, the gradient of each
- * input (null where an input gets none). Written with Tensor ops, so it can itself be recorded
- * when `createGraph` asks for gradients of gradients. A returned gradient may have a broadcast
- * shape: the engine sums it back to the input's shape (in one place, `sumToShape`).
+ * input, null where an input gets none. `needsInputGrad[i]` says whether input i requires a
+ * gradient (PyTorch's `needs_input_grad`): a backward computes only those and returns null for
+ * the rest. Written with Tensor ops, so it can itself be recorded when `createGraph` asks for
+ * gradients of gradients. A returned gradient may have a broadcast shape: the engine sums it back
+ * to the input's shape (in one place, `sumToShape`).
  */
-export type BackwardFn = (grad: Tensor) => readonly (Tensor | null | undefined)[];
+export type BackwardFn = (
+  grad: Tensor,
+  needsInputGrad: readonly boolean[],
+) => readonly (Tensor | null | undefined)[];
+
+/** What the graph keeps of an op's input once backward has freed the input itself. */
+export interface InputSummary {
+  /** The input's shape. */
+  readonly shape: readonly number[];
+  /** The input's dtype. */
+  readonly dtype: DType;
+  /** Whether the input required a gradient. */
+  readonly requiresGrad: boolean;
+  /** The op that produced the input; null for a leaf. */
+  readonly gradFn: GradFn | null;
+  /** The input's class name: `Tensor`, or a subclass such as `Parameter`. */
+  readonly kind: string;
+}
+
+const NO_INPUTS: readonly Tensor[] = [];
 
 /** The node an op leaves on its output: the op's name, its inputs and its backward closure. */
 export class GradFn {
   /** The backward closure and the tensors it saved; null once released after backward. */
   backwardFn: BackwardFn | null;
+  /** The op's tensor inputs, in the order `backwardFn` returns their gradients; empty once released. */
+  inputs: readonly Tensor[];
+  /** Whether each input requires a gradient (fixed when the op ran). */
+  readonly needsInputGrad: readonly boolean[];
+  private released: readonly InputSummary[] | null = null;
 
   constructor(
     /** The op's name, e.g. `matmul`. */
     readonly name: string,
-    /** The op's tensor inputs, in the order `backwardFn` returns their gradients. */
-    readonly inputs: readonly Tensor[],
+    inputs: readonly Tensor[],
     backwardFn: BackwardFn,
+    /** The output's shape. */
+    readonly shape: readonly number[],
+    /** The output's dtype. */
+    readonly dtype: DType,
+    needsInputGrad?: readonly boolean[],
   ) {
+    this.inputs = inputs;
     this.backwardFn = backwardFn;
+    this.needsInputGrad = needsInputGrad ?? inputs.map((t) => t.requiresGrad);
   }
 
-  /** Drops the saved tensors (the closure), as backward does unless `retainGraph` is set. */
-  release(): void {
-    this.backwardFn = null;
+  /** The inputs as the graph drawing and error messages see them, before or after release. */
+  get inputSummaries(): readonly InputSummary[] {
+    return this.released ?? this.inputs.map(summarize);
   }
+
+  /**
+   * Drops the saved tensors (the closure) and the references to the inputs, as backward does
+   * unless `retainGraph` is set, so that a kept output no longer holds its graph's activations.
+   * Op names, shapes and dtypes stay for `toDot` and error messages.
+   */
+  release(): void {
+    if (this.released === null) this.released = this.inputs.map(summarize);
+    this.backwardFn = null;
+    this.inputs = NO_INPUTS;
+  }
+}
+
+function summarize(t: Tensor): InputSummary {
+  return {
+    shape: t.shape,
+    dtype: t.dtype,
+    requiresGrad: t.requiresGrad,
+    gradFn: t.gradFn,
+    kind: t.constructor.name,
+  };
 }
 
 /**
@@ -44,11 +97,11 @@ export function record(
 ): Tensor {
   if (!isGradEnabled()) return output;
   let needed = false;
-  for (const t of inputs) if (t.requiresGrad) needed = true;
+  for (let i = 0; i < inputs.length; i++) if (inputs[i]!.requiresGrad) needed = true;
   if (!needed) return output;
   if (!isFloating(output.dtype)) return output;
   output.requiresGrad = true;
-  output.gradFn = new GradFn(name, inputs, backward);
+  output.gradFn = new GradFn(name, inputs, backward, output.shape, output.dtype);
   return output;
 }
 
@@ -58,12 +111,22 @@ export interface CustomOpDefinition {
   name: string;
   /** Computes the output from the inputs; runs without recording a graph. */
   forward(...inputs: Tensor[]): Tensor;
-  /** The gradient of each input given the output's gradient (and the inputs and output). */
-  backward(grad: Tensor, inputs: readonly Tensor[], output: Tensor): readonly (Tensor | null | undefined)[];
+  /**
+   * The gradient of each input given the output's gradient (and the inputs and output); null for
+   * an input that gets none. `needsInputGrad[i]` says which inputs want one.
+   */
+  backward(
+    grad: Tensor,
+    inputs: readonly Tensor[],
+    output: Tensor,
+    needsInputGrad: readonly boolean[],
+  ): readonly (Tensor | null | undefined)[];
 }
 
 /**
- * Defines a differentiable op from a forward and a backward, like `torch.autograd.Function`.
+ * Defines a differentiable op from a forward and a backward, like `torch.autograd.Function`. The
+ * engine checks that each gradient the backward returns has its input's dtype and (after summing
+ * out broadcast dims) its shape, and names the op when it does not.
  *
  * @example
  * const cube = customOp({
@@ -78,8 +141,8 @@ export function customOp(def: CustomOpDefinition): (...inputs: Tensor[]) => Tens
     if (output.gradFn !== null || output.requiresGrad) {
       throw new AutogradError(`${def.name}: forward must return a new tensor without history`);
     }
-    return record(def.name, inputs, output, (grad) => {
-      const grads = def.backward(grad, inputs, output);
+    return record(def.name, inputs, output, (grad, needs) => {
+      const grads = def.backward(grad, inputs, output, needs);
       if (grads.length !== inputs.length) {
         throw new AutogradError(
           `${def.name}: backward returned ${grads.length} gradients for ${inputs.length} inputs`,

@@ -1,7 +1,7 @@
 /**
- * Convolution and pooling kernels on contiguous NCHW buffers: im2col/col2im, the three conv
- * products (forward, input gradient, weight gradient) built on `matmulKernel`, max pooling with
- * argmax indices, window averaging and their adjoints. Plain loops, no autograd.
+ * Convolution kernels on contiguous NCHW buffers: im2col/col2im, the three conv products
+ * (forward, input gradient, weight gradient) built on `matmulKernel`, and the bias gradient.
+ * Plain loops, no autograd. Pooling kernels are in pool.ts.
  */
 import type { TypedArray } from '../tensor/dtype.js';
 import { matmulKernel } from './matmul.js';
@@ -288,142 +288,15 @@ export function conv2dWeightGradKernel(
   }
 }
 
-/**
- * Max pooling over `planes` = n·c planes of geometry `geo` (padding counts as −∞): writes the
- * maxima to `out` and their positions in the input plane (y·w + x) to `indices`. Ties go to the
- * first position in row-major window order; a NaN wins (and the first NaN stays).
- */
-export function maxPool2dKernel(
-  x: TypedArray,
-  planes: number,
-  geo: ConvGeometry,
-  out: TypedArray,
-  indices: Int32Array,
-): void {
-  const { h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = geo;
-  for (let p = 0; p < planes; p++) {
-    const src = p * h * w;
-    const dst = p * oh * ow;
-    for (let oy = 0; oy < oh; oy++) {
-      const y0 = oy * sh - ph;
-      for (let ox = 0; ox < ow; ox++) {
-        const x0 = ox * sw - pw;
-        let best = Number.NEGATIVE_INFINITY;
-        let at = -1;
-        for (let i = 0; i < kh; i++) {
-          const y = y0 + i * dh;
-          if (y < 0 || y >= h) continue;
-          for (let j = 0; j < kw; j++) {
-            const xx = x0 + j * dw;
-            if (xx < 0 || xx >= w) continue;
-            const v = x[src + y * w + xx]!;
-            if (v > best || at < 0 || (Number.isNaN(v) && !Number.isNaN(best))) {
-              best = v;
-              at = y * w + xx;
-            }
-          }
-        }
-        out[dst + oy * ow + ox] = best;
-        indices[dst + oy * ow + ox] = at;
-      }
-    }
-  }
-}
-
-/** out[p, k] = x[p, indices[p, k]] over `planes` planes of `inPlane` inputs and `outPlane` outputs. */
-export function planeGatherKernel(
-  x: TypedArray,
-  indices: Int32Array,
-  planes: number,
-  inPlane: number,
-  outPlane: number,
-  out: TypedArray,
-): void {
-  for (let p = 0; p < planes; p++) {
-    const s = p * inPlane;
-    const d = p * outPlane;
-    for (let k = 0; k < outPlane; k++) out[d + k] = x[s + indices[d + k]!]!;
-  }
-}
-
-/** The adjoint of `planeGatherKernel`: out[p, indices[p, k]] += g[p, k] (out zero-filled by the caller). */
-export function planeScatterAddKernel(
-  g: TypedArray,
-  indices: Int32Array,
-  planes: number,
-  inPlane: number,
-  outPlane: number,
-  out: TypedArray,
-): void {
-  for (let p = 0; p < planes; p++) {
-    const d = p * inPlane;
-    const s = p * outPlane;
-    for (let k = 0; k < outPlane; k++) out[d + indices[s + k]!]! += g[s + k]!;
-  }
-}
-
-/**
- * Rectangular averaging windows over an h×w plane: output (oy, ox) averages rows
- * [rowStart[oy], rowEnd[oy]) and columns [colStart[ox], colEnd[ox]) (already clipped to the
- * plane) and divides by divisor[oy·ow + ox].
- */
-export interface AverageWindows {
-  h: number;
-  w: number;
-  rowStart: Int32Array;
-  rowEnd: Int32Array;
-  colStart: Int32Array;
-  colEnd: Int32Array;
-  divisor: Float64Array;
-}
-
-/** Window averages of `planes` planes of `x` into `out` (overwritten). */
-export function windowAverageKernel(
-  x: TypedArray,
-  planes: number,
-  win: AverageWindows,
-  out: TypedArray,
-): void {
-  const { h, w, rowStart, rowEnd, colStart, colEnd, divisor } = win;
-  const oh = rowStart.length;
-  const ow = colStart.length;
-  for (let p = 0; p < planes; p++) {
-    const src = p * h * w;
-    const dst = p * oh * ow;
-    for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++) {
-        let s = 0;
-        for (let y = rowStart[oy]!; y < rowEnd[oy]!; y++) {
-          const r = src + y * w;
-          for (let xx = colStart[ox]!; xx < colEnd[ox]!; xx++) s += x[r + xx]!;
-        }
-        out[dst + oy * ow + ox] = s / divisor[oy * ow + ox]!;
-      }
-    }
-  }
-}
-
-/** The adjoint of `windowAverageKernel`: spreads g/divisor over each window of `out` (zero-filled). */
-export function windowAverageAdjointKernel(
-  g: TypedArray,
-  planes: number,
-  win: AverageWindows,
-  out: TypedArray,
-): void {
-  const { h, w, rowStart, rowEnd, colStart, colEnd, divisor } = win;
-  const oh = rowStart.length;
-  const ow = colStart.length;
-  for (let p = 0; p < planes; p++) {
-    const dst = p * h * w;
-    const src = p * oh * ow;
-    for (let oy = 0; oy < oh; oy++) {
-      for (let ox = 0; ox < ow; ox++) {
-        const v = g[src + oy * ow + ox]! / divisor[oy * ow + ox]!;
-        for (let y = rowStart[oy]!; y < rowEnd[oy]!; y++) {
-          const r = dst + y * w;
-          for (let xx = colStart[ox]!; xx < colEnd[ox]!; xx++) out[r + xx]! += v;
-        }
-      }
+/** out[ch] = Σ over n images and the plane of x[img, ch, ·] (contiguous NCHW): conv2d's bias gradient. */
+export function channelSumKernel(x: TypedArray, n: number, c: number, plane: number, out: TypedArray): void {
+  for (let ch = 0; ch < c; ch++) out[ch] = 0;
+  for (let img = 0; img < n; img++) {
+    for (let ch = 0; ch < c; ch++) {
+      let s = 0;
+      const base = (img * c + ch) * plane;
+      for (let j = 0; j < plane; j++) s += x[base + j]!;
+      out[ch]! += s;
     }
   }
 }

@@ -1,5 +1,5 @@
 import { allocate, dtypeOf, type TypedArray } from '../tensor/dtype.js';
-import { sizeOf } from '../tensor/shape.js';
+import { broadcastStrides, sizeOf } from '../tensor/shape.js';
 import { forEachRow, isContiguous, type StridedArray } from './strided.js';
 
 /** The elements of a strided array in row-major order, as a new (or, if `share`, possibly shared) buffer. */
@@ -32,4 +32,28 @@ export function castBuffer(data: TypedArray, dtype: 'float32' | 'float64' | 'int
   if (dtype === 'int32') for (let i = 0; i < data.length; i++) out[i] = Math.trunc(data[i]!);
   else out.set(data);
   return out;
+}
+
+/**
+ * Writes the elements of `src` into the region of `dst` given by `shape`, `strides` and `offset`
+ * (e.g. a slice of a bigger buffer). `src` has `shape`, or broadcasts to it (stride-0 dims).
+ */
+export function copyStrided(
+  dst: TypedArray,
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+  src: StridedArray,
+): void {
+  const rank = shape.length;
+  const srcStrides = broadcastStrides(src.shape, src.strides, shape);
+  const ds = rank === 0 ? 0 : strides[rank - 1]!;
+  const ss = rank === 0 ? 0 : srcStrides[rank - 1]!;
+  const len = rank === 0 ? 1 : shape[rank - 1]!;
+  const data = src.data;
+  forEachRow(shape, [strides, srcStrides], [offset, src.offset], (starts) => {
+    let d = starts[0]!;
+    let s = starts[1]!;
+    for (let k = 0; k < len; k++, d += ds, s += ss) dst[d] = data[s]!;
+  });
 }

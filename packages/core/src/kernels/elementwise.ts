@@ -25,6 +25,14 @@ export const unaryRows = {
   relu: (o, oi, x, xi, xs, n) => {
     for (let k = 0; k < n; k++, xi += xs) o[oi + k] = Math.max(x[xi]!, 0);
   },
+  /** log(1 + e^(βx)) / β as (max(βx, 0) + log1p(e^−|βx|)) / β, which never overflows; x where βx > threshold (p = β, q = threshold). */
+  softplus: (o, oi, x, xi, xs, n, beta, threshold) => {
+    for (let k = 0; k < n; k++, xi += xs) {
+      const v = x[xi]!;
+      const bv = beta * v;
+      o[oi + k] = bv > threshold ? v : (Math.max(bv, 0) + Math.log1p(Math.exp(-Math.abs(bv)))) / beta;
+    }
+  },
   copy: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = x[xi]!; },
   clamp: (o, oi, x, xi, xs, n, lo, hi) => {
     for (let k = 0; k < n; k++, xi += xs) o[oi + k] = Math.min(Math.max(x[xi]!, lo), hi);

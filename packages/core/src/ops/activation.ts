@@ -1,5 +1,6 @@
 /** Activations over a dim, composed from primitives so their gradients need no rule of their own. */
 import { requireFloating } from '../tensor/dtype.js';
+import { normalizeDim } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { div, exp, sub } from './elementwise.js';
 import { amax, logsumexp, sum } from './reduce.js';
@@ -7,12 +8,13 @@ import { amax, logsumexp, sum } from './reduce.js';
 /** exp(x) / Σ exp(x) along `dim`, shifted by the maximum so ±1000 stays finite. */
 export function softmax(x: Tensor, dim = -1): Tensor {
   requireFloating('softmax', x.dtype);
-  const e = exp(sub(x, amax(x.detach(), dim, true)));
-  return div(e, sum(e, dim, true));
+  const d = normalizeDim('softmax', dim, x.ndim);
+  const e = exp(sub(x, amax(x.detach(), d, true)));
+  return div(e, sum(e, d, true));
 }
 
 /** x − logsumexp(x) along `dim`: the log of softmax without overflow or log(0). */
 export function logSoftmax(x: Tensor, dim = -1): Tensor {
   requireFloating('logSoftmax', x.dtype);
-  return sub(x, logsumexp(x, dim, true));
+  return sub(x, logsumexp(x, normalizeDim('logSoftmax', dim, x.ndim), true));
 }

@@ -38,9 +38,9 @@ function map(kind: k.UnaryKernel, x: Tensor, p = 0, q = 0): Tensor {
   return new Tensor(k.unary(kind, x, x.dtype, p, q), x.shape);
 }
 
-function floatMap(op: string, kind: k.UnaryKernel, x: Tensor): Tensor {
+function floatMap(op: string, kind: k.UnaryKernel, x: Tensor, p = 0, q = 0): Tensor {
   requireFloating(op, x.dtype);
-  return map(kind, x);
+  return map(kind, x, p, q);
 }
 
 function zip(op: string, kind: k.BinaryKernel, a: Tensor, b: Tensor): Tensor {
@@ -51,19 +51,28 @@ function zip(op: string, kind: k.BinaryKernel, a: Tensor, b: Tensor): Tensor {
 /** a + b */
 export function add(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('add', a, b);
-  return record('add', [x, y], zip('add', 'add', x, y), (g) => [g, g]);
+  return record('add', [x, y], zip('add', 'add', x, y), (g, needs) => [
+    needs[0] ? g : null,
+    needs[1] ? g : null,
+  ]);
 }
 
 /** a − b */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('sub', a, b);
-  return record('sub', [x, y], zip('sub', 'sub', x, y), (g) => [g, neg(g)]);
+  return record('sub', [x, y], zip('sub', 'sub', x, y), (g, needs) => [
+    needs[0] ? g : null,
+    needs[1] ? neg(g) : null,
+  ]);
 }
 
 /** a · b */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('mul', a, b);
-  return record('mul', [x, y], zip('mul', 'mul', x, y), (g) => [mul(g, y), mul(g, x)]);
+  return record('mul', [x, y], zip('mul', 'mul', x, y), (g, needs) => [
+    needs[0] ? mul(g, y) : null,
+    needs[1] ? mul(g, x) : null,
+  ]);
 }
 
 /** a / b (floating dtypes; integer division is not silently truncated). */
@@ -71,7 +80,10 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('div', a, b);
   requireFloating('div', x.dtype);
   const out = zip('div', 'div', x, y);
-  return record('div', [x, y], out, (g) => [div(g, y), neg(mul(g, div(out, y)))]);
+  return record('div', [x, y], out, (g, needs) => [
+    needs[0] ? div(g, y) : null,
+    needs[1] ? neg(mul(g, div(out, y))) : null,
+  ]);
 }
 
 /** a ** b, with a number or a tensor exponent (gradients for both base and exponent). */
@@ -80,30 +92,28 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
   requireFloating('pow', x.dtype);
   const out = zip('pow', 'pow', x, y);
   const exponentIsConstant = typeof b === 'number';
-  return record('pow', [x, y], out, (g) => {
-    const gx = mul(g, mul(y, pow(x, sub(y, 1))));
-    if (exponentIsConstant) return [gx, null];
+  return record('pow', [x, y], out, (g, needs) => [
+    needs[0] ? mul(g, mul(y, pow(x, sub(y, 1)))) : null,
     // d/db a^b = a^b · ln a; taken as 0 where a = 0 and b ≥ 0, as PyTorch does.
-    const gy = where(mul(eq(x, 0), ge(y, 0)), 0, mul(g, mul(out, log(x))));
-    return [gx, gy];
-  });
+    needs[1] && !exponentIsConstant ? where(mul(eq(x, 0), ge(y, 0)), 0, mul(g, mul(out, log(x)))) : null,
+  ]);
 }
 
 /** Elementwise maximum; at ties the gradient is split evenly, as PyTorch does. */
 export function maximum(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('maximum', a, b);
-  return record('maximum', [x, y], zip('maximum', 'maximum', x, y), (g) => {
+  return record('maximum', [x, y], zip('maximum', 'maximum', x, y), (g, needs) => {
     const share = add(gt(x, y), mul(eq(x, y), 0.5));
-    return [mul(g, share), mul(g, sub(1, share))];
+    return [needs[0] ? mul(g, share) : null, needs[1] ? mul(g, sub(1, share)) : null];
   });
 }
 
 /** Elementwise minimum; at ties the gradient is split evenly. */
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('minimum', a, b);
-  return record('minimum', [x, y], zip('minimum', 'minimum', x, y), (g) => {
+  return record('minimum', [x, y], zip('minimum', 'minimum', x, y), (g, needs) => {
     const share = add(lt(x, y), mul(eq(x, y), 0.5));
-    return [mul(g, share), mul(g, sub(1, share))];
+    return [needs[0] ? mul(g, share) : null, needs[1] ? mul(g, sub(1, share)) : null];
   });
 }
 
@@ -156,6 +166,34 @@ export function relu(x: Tensor): Tensor {
   return record('relu', [x], map('relu', x), (g) => [mul(g, gt(x, 0))]);
 }
 
+/** x², with gradient 2x. */
+export function square(x: Tensor): Tensor {
+  return record('square', [x], zip('square', 'mul', x, x), (g) => [mul(g, mul(x, 2))]);
+}
+
+/** Options of `softplus`. */
+export interface SoftplusOptions {
+  /** β in log(1 + e^(βx)) / β (default 1). */
+  beta?: number;
+  /** Above β·x > threshold the result is x itself, for numerical stability (default 20). */
+  threshold?: number;
+}
+
+/** log(1 + e^(βx)) / β, and x where βx > threshold (as `torch.nn.functional.softplus`). */
+export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
+  const beta = options.beta ?? 1;
+  const threshold = options.threshold ?? 20;
+  if (!Number.isFinite(beta) || beta === 0)
+    throw new ValueError(`softplus: beta must be finite and non-zero, got ${beta}`);
+  if (Number.isNaN(threshold)) throw new ValueError('softplus: threshold must be a number, got NaN');
+  const out = floatMap('softplus', 'softplus', x, beta, threshold);
+  // d/dx = sigmoid(βx) below the threshold, 1 above it.
+  return record('softplus', [x], out, (g) => {
+    const bx = mul(x, beta);
+    return [where(gt(bx, threshold), g, mul(g, sigmoid(bx)))];
+  });
+}
+
 /** Sine. */
 export function sin(x: Tensor): Tensor {
   return record('sin', [x], floatMap('sin', 'sin', x), (g) => [mul(g, cos(x))]);
@@ -181,7 +219,10 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('where', a, b);
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, x.shape), y.shape);
   const out = new Tensor(k.where(cond, x, y, shape, x.dtype), shape);
-  return record('where', [x, y], out, (g) => [where(cond, g, 0), where(cond, 0, g)]);
+  return record('where', [x, y], out, (g, needs) => [
+    needs[0] ? where(cond, g, 0) : null,
+    needs[1] ? where(cond, 0, g) : null,
+  ]);
 }
 
 function compare(kind: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: TensorLike, b: TensorLike): Tensor {

@@ -1,9 +1,9 @@
 /** Matrix products with PyTorch's `matmul` semantics. */
 import { record, sameDType } from '../autograd/function.js';
 import { fmtShape, ShapeError } from '../errors.js';
-import { matmulKernel } from '../kernels/matmul.js';
+import { batchedMatmulKernel } from '../kernels/matmul-batch.js';
 import { allocate } from '../tensor/dtype.js';
-import { broadcastShapes, broadcastStrides, sizeOf } from '../tensor/shape.js';
+import { broadcastShapes, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { reshape, squeeze, transpose, unsqueeze } from './shape.js';
 
@@ -34,44 +34,13 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 /** Products of operands of rank ≥ 2 whose batch dims broadcast. Transposed views are read in place. */
 function batchedMatmul(a: Tensor, b: Tensor): Tensor {
   const m = a.shape[a.ndim - 2]!;
-  const k = a.shape[a.ndim - 1]!;
   const n = b.shape[b.ndim - 1]!;
   const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
   const out = new Tensor(allocate(a.dtype, sizeOf(batch) * m * n), [...batch, m, n]);
-  const aBatchStrides = broadcastStrides(a.shape.slice(0, -2), a.strides.slice(0, -2), batch);
-  const bBatchStrides = broadcastStrides(b.shape.slice(0, -2), b.strides.slice(0, -2), batch);
-  const A = {
-    data: a.data,
-    offset: a.offset,
-    rowStride: a.strides[a.ndim - 2]!,
-    colStride: a.strides[a.ndim - 1]!,
-  };
-  const B = {
-    data: b.data,
-    offset: b.offset,
-    rowStride: b.strides[b.ndim - 2]!,
-    colStride: b.strides[b.ndim - 1]!,
-  };
-  const count = sizeOf(batch);
-  const index = new Array<number>(batch.length).fill(0);
-  for (let i = 0; i < count; i++) {
-    let aOff = a.offset;
-    let bOff = b.offset;
-    for (let d = 0; d < batch.length; d++) {
-      aOff += index[d]! * aBatchStrides[d]!;
-      bOff += index[d]! * bBatchStrides[d]!;
-    }
-    A.offset = aOff;
-    B.offset = bOff;
-    matmulKernel(m, n, k, A, B, out.data, i * m * n);
-    for (let d = batch.length - 1; d >= 0; d--) {
-      if (++index[d]! < batch[d]!) break;
-      index[d] = 0;
-    }
-  }
+  batchedMatmulKernel(a, b, batch, out.data);
   // Only the gradients that are needed: a batch of inputs (no requiresGrad) would cost a full product.
-  return record('matmul', [a, b], out, (g) => [
-    a.requiresGrad ? matmul(g, transpose(b, -2, -1)) : null,
-    b.requiresGrad ? matmul(transpose(a, -2, -1), g) : null,
+  return record('matmul', [a, b], out, (g, needs) => [
+    needs[0] ? matmul(g, transpose(b, -2, -1)) : null,
+    needs[1] ? matmul(transpose(a, -2, -1), g) : null,
   ]);
 }

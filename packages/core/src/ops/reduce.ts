@@ -9,7 +9,7 @@ import { arange } from '../tensor/create.js';
 import { requireFloating } from '../tensor/dtype.js';
 import { normalizeDims, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { div, eq, exp, log, mul, sqrt, sub, where } from './elementwise.js';
+import { abs, add, div, eq, exp, log, lt, mul, sqrt, sub, where } from './elementwise.js';
 import { expand, reshape } from './shape.js';
 
 type Dims = number | readonly number[] | undefined;
@@ -131,8 +131,8 @@ export function logsumexp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = normalizeDims('logsumexp', dim, x.ndim);
   const m = amax(x.detach(), dims, true);
   // An all −∞ (or +∞) slice would give ∞ − ∞; shift by 0 there instead.
-  const shift = where(m.abs().lt(Number.POSITIVE_INFINITY), m, 0);
-  const out = log(sum(exp(sub(x, shift)), dims, true)).add(shift);
+  const shift = where(lt(abs(m), Number.POSITIVE_INFINITY), m, 0);
+  const out = add(log(sum(exp(sub(x, shift)), dims, true)), shift);
   return keepdim ? out : reshape(out, reducedShape(x.shape, dims, false));
 }
 
@@ -146,8 +146,12 @@ export interface VarianceOptions {
 
 /** Variance over `dim` with `correction` (1 by default, as PyTorch). */
 export function variance(x: Tensor, dim?: Dims, options: VarianceOptions = {}): Tensor {
-  requireFloating('var', x.dtype);
-  const dims = normalizeDims('var', dim, x.ndim);
+  return varianceFor('var', x, dim, options);
+}
+
+function varianceFor(op: string, x: Tensor, dim: Dims, options: VarianceOptions): Tensor {
+  requireFloating(op, x.dtype);
+  const dims = normalizeDims(op, dim, x.ndim);
   const n = sizeOf(dims.map((d) => x.shape[d]!));
   const correction = options.correction ?? 1;
   const centered = sub(x, mean(x, dims, true));
@@ -156,5 +160,5 @@ export function variance(x: Tensor, dim?: Dims, options: VarianceOptions = {}): 
 
 /** Standard deviation over `dim` with `correction` (1 by default). */
 export function std(x: Tensor, dim?: Dims, options: VarianceOptions = {}): Tensor {
-  return sqrt(variance(x, dim, options));
+  return sqrt(varianceFor('std', x, dim, options));
 }

@@ -4,18 +4,10 @@
  */
 import { record, sameDType } from '../autograd/function.js';
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
-import { toContiguous } from '../kernels/copy.js';
-import { forEachRow } from '../kernels/strided.js';
+import { copyStrided, toContiguous } from '../kernels/copy.js';
 import { allocate } from '../tensor/dtype.js';
 import { contiguousStrides, normalizeDim, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-
-/** Accepts a shape given as one array or as separate numbers. */
-export function shapeArg(args: readonly number[] | readonly [readonly number[]]): readonly number[] {
-  return args.length === 1 && Array.isArray(args[0])
-    ? (args[0] as readonly number[])
-    : (args as readonly number[]);
-}
 
 /** Resolves a single −1 in a requested shape and checks the element count. */
 function inferShape(op: string, from: readonly number[], shape: readonly number[]): number[] {
@@ -194,27 +186,8 @@ export function unslice(
   const out = new Tensor(allocate(g.dtype, sizeOf(shape)), [...shape]);
   const strides = [...out.strides];
   strides[dim] = out.strides[dim]! * step;
-  copyStrided(out, g.shape, strides, start * out.strides[dim]!, g);
+  copyStrided(out.data, g.shape, strides, start * out.strides[dim]!, g);
   return record('unslice', [g], out, (gg) => [slice(gg, dim, start, start + g.shape[dim]! * step, step)]);
-}
-
-/** Writes `src` (in row-major order) into the region of `dst`'s buffer given by shape/strides/offset. */
-function copyStrided(
-  dst: Tensor,
-  shape: readonly number[],
-  strides: readonly number[],
-  offset: number,
-  src: Tensor,
-): void {
-  const flat = toContiguous(src, true);
-  const out = dst.data;
-  const rank = shape.length;
-  const step = rank === 0 ? 0 : strides[rank - 1]!;
-  const len = rank === 0 ? 1 : shape[rank - 1]!;
-  forEachRow(shape, [strides], [offset], (starts, o) => {
-    let d = starts[0]!;
-    for (let k = 0; k < len; k++, d += step) out[d] = flat[o + k]!;
-  });
 }
 
 /** `length` elements from `start` along `dim` (a view). */
@@ -298,14 +271,14 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   const strides = contiguousStrides(shape);
   let start = 0;
   for (const t of tensors) {
-    copyStrided(out, t.shape, strides, start * strides[d]!, t);
+    copyStrided(out.data, t.shape, strides, start * strides[d]!, t);
     start += t.shape[d]!;
   }
   const lengths = tensors.map((t) => t.shape[d]!);
-  return record('cat', tensors, out, (g) => {
+  return record('cat', tensors, out, (g, needs) => {
     let s = 0;
-    return lengths.map((len) => {
-      const piece = narrow(g, d, s, len);
+    return lengths.map((len, i) => {
+      const piece = needs[i] ? narrow(g, d, s, len) : null;
       s += len;
       return piece;
     });
@@ -328,4 +301,89 @@ export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
     tensors.map((t) => unsqueeze(t, d)),
     d,
   );
+}
+
+/** Options of `pad`. */
+export interface PadOptions {
+  /** Only 'constant' is supported. */
+  mode?: 'constant';
+  /** The fill value (default 0). */
+  value?: number;
+}
+
+/**
+ * Pads the last dims of `x`: `padding` lists (before, after) pairs starting from the last dim,
+ * as PyTorch's `F.pad` ([left, right, top, bottom] pads W then H). Negative amounts crop.
+ *
+ * @example
+ * pad(x, [1, 1, 2, 0]); // [N,C,H,W] → [N,C,H+2,W+2], two rows on top, one column each side
+ */
+export function pad(x: Tensor, padding: readonly number[], options: PadOptions = {}): Tensor {
+  const mode = options.mode ?? 'constant';
+  if (mode !== 'constant')
+    throw new ValueError(`pad: mode '${String(mode)}' is not supported (only 'constant')`);
+  const value = options.value ?? 0;
+  if (padding.length % 2 !== 0 || padding.length / 2 > x.ndim) {
+    throw new ValueError(
+      `pad: padding [${padding.join(',')}] must have an even length of at most 2·${x.ndim} for input of shape ${fmtShape(x.shape)}`,
+    );
+  }
+  for (const p of padding)
+    if (!Number.isInteger(p)) throw new ValueError(`pad: padding [${padding.join(',')}] must be integers`);
+  const before = new Array<number>(x.ndim).fill(0);
+  const after = new Array<number>(x.ndim).fill(0);
+  for (let i = 0; i < padding.length / 2; i++) {
+    before[x.ndim - 1 - i] = padding[2 * i]!;
+    after[x.ndim - 1 - i] = padding[2 * i + 1]!;
+  }
+  const shape = x.shape.map((d, i) => d + before[i]! + after[i]!);
+  if (shape.some((d) => d < 0)) {
+    throw new ShapeError(
+      `pad: padding [${padding.join(',')}] of input ${fmtShape(x.shape)} gives a negative size ${fmtShape(shape)}`,
+    );
+  }
+  // Negative amounts crop first (a slice, with its own gradient); what is left pads outward.
+  let src = x;
+  for (let d = 0; d < x.ndim; d++) {
+    if (before[d]! < 0 || after[d]! < 0) {
+      const lo = Math.max(-before[d]!, 0);
+      src = slice(src, d, lo, Math.max(x.shape[d]! - Math.max(-after[d]!, 0), lo));
+      before[d] = Math.max(before[d]!, 0);
+      after[d] = Math.max(after[d]!, 0);
+    }
+  }
+  return padConstant(src, before, shape, value);
+}
+
+function padConstant(x: Tensor, before: readonly number[], shape: number[], value: number): Tensor {
+  const out = new Tensor(allocate(x.dtype, sizeOf(shape)), shape);
+  if (value !== 0) out.data.fill(value);
+  const strides = contiguousStrides(shape);
+  let offset = 0;
+  for (let d = 0; d < shape.length; d++) offset += before[d]! * strides[d]!;
+  copyStrided(out.data, x.shape, strides, offset, x);
+  return record('pad', [x], out, (g) => [cropTo(g, before, x.shape)]);
+}
+
+/** The region of `g` that `pad` copied its input to. */
+function cropTo(g: Tensor, before: readonly number[], shape: readonly number[]): Tensor {
+  let r = g;
+  for (let d = 0; d < shape.length; d++) {
+    if (before[d] !== 0 || shape[d] !== g.shape[d]) r = slice(r, d, before[d]!, before[d]! + shape[d]!);
+  }
+  return r;
+}
+
+/**
+ * Copies `src` (broadcast to `dst`'s shape, same dtype) into `dst`'s elements in place, without
+ * recording a graph (as `Tensor.copy_` under no_grad). `dst` may be a view.
+ */
+export function copyInto(dst: Tensor, src: Tensor): void {
+  sameDType('copy_', dst, src);
+  if (src.ndim > dst.ndim || src.shape.some((d, i) => d !== 1 && d !== dst.shape[dst.ndim - src.ndim + i])) {
+    throw new ShapeError(
+      `copy_: source of shape ${fmtShape(src.shape)} does not broadcast to ${fmtShape(dst.shape)}`,
+    );
+  }
+  copyStrided(dst.data, dst.shape, dst.strides, dst.offset, src);
 }

@@ -92,3 +92,26 @@ export function checkShape(op: string, shape: readonly number[]): number[] {
   }
   return [...shape];
 }
+
+/**
+ * A shape or a list of dims given either as separate numbers (`x.permute(1, 0)`) or as one array
+ * (`x.permute([1, 0])`), as PyTorch accepts both. Anything else is a ValueError naming `op`.
+ */
+export function shapeArg(op: string, args: readonly unknown[]): readonly number[] {
+  const list = args.length === 1 && Array.isArray(args[0]) ? (args[0] as readonly unknown[]) : args;
+  for (const d of list) {
+    if (typeof d !== 'number') {
+      throw new ValueError(
+        `${op}: expected sizes as numbers or one array of numbers, got ${describeArgs(args)}`,
+      );
+    }
+  }
+  return list as readonly number[];
+}
+
+/** Dims given as separate numbers or one array (see `shapeArg`). */
+export const dimsArg: (op: string, args: readonly unknown[]) => readonly number[] = shapeArg;
+
+function describeArgs(args: readonly unknown[]): string {
+  return `(${args.map((a) => (Array.isArray(a) ? `[${a.map(String).join(',')}]` : a === null ? 'null' : typeof a === 'object' ? 'an object' : String(a))).join(', ')})`;
+}

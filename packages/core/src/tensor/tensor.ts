@@ -1,15 +1,8 @@
-import { backward as runBackward } from '../autograd/backward.js';
 import type { GraphNode } from '../autograd/engine.js';
 import type { GradFn } from '../autograd/function.js';
 import { AutogradError, fmtShape, ValueError } from '../errors.js';
 import { toContiguous } from '../kernels/copy.js';
 import { isContiguous } from '../kernels/strided.js';
-import * as act from '../ops/activation.js';
-import * as ew from '../ops/elementwise.js';
-import * as idx from '../ops/index-ops.js';
-import * as mm from '../ops/matmul.js';
-import * as red from '../ops/reduce.js';
-import * as shp from '../ops/shape.js';
 import { type DType, dtypeOf, isFloating, type TypedArray } from './dtype.js';
 import { formatTensor } from './format.js';
 import { contiguousStrides, normalizeDim, sizeOf } from './shape.js';
@@ -19,14 +12,6 @@ export type TensorLike = Tensor | number;
 
 /** Nested arrays of numbers, as `toArray()` returns and `tensor()` accepts. */
 export type NestedArray = number | NestedArray[];
-
-/** Options of `Tensor.backward`. */
-export interface BackwardOptions {
-  /** Keep the saved tensors so that backward can run through this graph again. */
-  retainGraph?: boolean;
-  /** Record the backward pass itself, for gradients of gradients. */
-  createGraph?: boolean;
-}
 
 const NO_PARENTS: readonly Tensor[] = [];
 
@@ -110,14 +95,6 @@ export class Tensor implements GraphNode {
     return this;
   }
 
-  /**
-   * Backpropagates from this tensor: `.grad` of every leaf that requires gradients receives
-   * d(this)/d(leaf) (accumulated). A non-scalar output needs the upstream `gradient`.
-   */
-  backward(gradient?: Tensor, options: BackwardOptions = {}): void {
-    runBackward([this], gradient === undefined ? undefined : [gradient], options);
-  }
-
   /** A tensor sharing this one's data but cut from the graph. */
   detach(): Tensor {
     return new Tensor(this.data, this.shape, this.strides, this.offset);
@@ -158,210 +135,5 @@ export class Tensor implements GraphNode {
   /** A readable rendering, like PyTorch's: `tensor([[1, 2], [3, 4]], dtype=float32)`. */
   toString(): string {
     return formatTensor(this);
-  }
-
-  /** A copy converted to `dtype` (a new leaf; float↔float casts keep the graph). */
-  to(dtype: DType): Tensor {
-    if (dtype === this.dtype) return this;
-    return ew.cast(this, dtype);
-  }
-
-  // Elementwise, with NumPy broadcasting (ops/elementwise.ts).
-  add(other: TensorLike): Tensor {
-    return ew.add(this, other);
-  }
-  sub(other: TensorLike): Tensor {
-    return ew.sub(this, other);
-  }
-  mul(other: TensorLike): Tensor {
-    return ew.mul(this, other);
-  }
-  div(other: TensorLike): Tensor {
-    return ew.div(this, other);
-  }
-  pow(exponent: TensorLike): Tensor {
-    return ew.pow(this, exponent);
-  }
-  maximum(other: TensorLike): Tensor {
-    return ew.maximum(this, other);
-  }
-  minimum(other: TensorLike): Tensor {
-    return ew.minimum(this, other);
-  }
-  neg(): Tensor {
-    return ew.neg(this);
-  }
-  exp(): Tensor {
-    return ew.exp(this);
-  }
-  log(): Tensor {
-    return ew.log(this);
-  }
-  sqrt(): Tensor {
-    return ew.sqrt(this);
-  }
-  abs(): Tensor {
-    return ew.abs(this);
-  }
-  sign(): Tensor {
-    return ew.sign(this);
-  }
-  tanh(): Tensor {
-    return ew.tanh(this);
-  }
-  sigmoid(): Tensor {
-    return ew.sigmoid(this);
-  }
-  relu(): Tensor {
-    return ew.relu(this);
-  }
-  sin(): Tensor {
-    return ew.sin(this);
-  }
-  cos(): Tensor {
-    return ew.cos(this);
-  }
-  square(): Tensor {
-    return ew.mul(this, this);
-  }
-  clamp(min?: number, max?: number): Tensor {
-    return ew.clamp(this, min, max);
-  }
-  eq(other: TensorLike): Tensor {
-    return ew.eq(this, other);
-  }
-  ne(other: TensorLike): Tensor {
-    return ew.ne(this, other);
-  }
-  lt(other: TensorLike): Tensor {
-    return ew.lt(this, other);
-  }
-  le(other: TensorLike): Tensor {
-    return ew.le(this, other);
-  }
-  gt(other: TensorLike): Tensor {
-    return ew.gt(this, other);
-  }
-  ge(other: TensorLike): Tensor {
-    return ew.ge(this, other);
-  }
-
-  // Reductions (ops/reduce.ts); `dim` may be a number or a list, negative dims allowed.
-  sum(dim?: number | readonly number[], keepdim = false): Tensor {
-    return red.sum(this, dim, keepdim);
-  }
-  mean(dim?: number | readonly number[], keepdim = false): Tensor {
-    return red.mean(this, dim, keepdim);
-  }
-  /** Largest element; with a dim, the values and int32 indices along it. */
-  max(): Tensor;
-  max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
-  max(dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
-    return dim === undefined ? red.amax(this) : red.maxAlong(this, dim, keepdim);
-  }
-  /** Smallest element; with a dim, the values and int32 indices along it. */
-  min(): Tensor;
-  min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
-  min(dim?: number, keepdim = false): Tensor | { values: Tensor; indices: Tensor } {
-    return dim === undefined ? red.amin(this) : red.minAlong(this, dim, keepdim);
-  }
-  amax(dim?: number | readonly number[], keepdim = false): Tensor {
-    return red.amax(this, dim, keepdim);
-  }
-  amin(dim?: number | readonly number[], keepdim = false): Tensor {
-    return red.amin(this, dim, keepdim);
-  }
-  argmax(dim?: number, keepdim = false): Tensor {
-    return red.argmax(this, dim, keepdim);
-  }
-  argmin(dim?: number, keepdim = false): Tensor {
-    return red.argmin(this, dim, keepdim);
-  }
-  logsumexp(dim?: number | readonly number[], keepdim = false): Tensor {
-    return red.logsumexp(this, dim, keepdim);
-  }
-  /** Variance with Bessel's correction by default (`correction` = 1), as PyTorch. */
-  var(dim?: number | readonly number[], options: red.VarianceOptions = {}): Tensor {
-    return red.variance(this, dim, options);
-  }
-  std(dim?: number | readonly number[], options: red.VarianceOptions = {}): Tensor {
-    return red.std(this, dim, options);
-  }
-
-  // Products (ops/matmul.ts).
-  matmul(other: Tensor): Tensor {
-    return mm.matmul(this, other);
-  }
-
-  // Shape and views (ops/shape.ts).
-  reshape(...shape: number[] | [readonly number[]]): Tensor {
-    return shp.reshape(this, shp.shapeArg(shape));
-  }
-  view(...shape: number[] | [readonly number[]]): Tensor {
-    return shp.view(this, shp.shapeArg(shape));
-  }
-  flatten(startDim = 0, endDim = -1): Tensor {
-    return shp.flatten(this, startDim, endDim);
-  }
-  transpose(dim0: number, dim1: number): Tensor {
-    return shp.transpose(this, dim0, dim1);
-  }
-  permute(...dims: number[]): Tensor {
-    return shp.permute(this, dims);
-  }
-  /** Transpose of a tensor of rank ≤ 2. */
-  t(): Tensor {
-    return shp.t(this);
-  }
-  /** Transpose of the last two dims. */
-  get mT(): Tensor {
-    return shp.transpose(this, -2, -1);
-  }
-  squeeze(dim?: number): Tensor {
-    return shp.squeeze(this, dim);
-  }
-  unsqueeze(dim: number): Tensor {
-    return shp.unsqueeze(this, dim);
-  }
-  expand(...shape: number[] | [readonly number[]]): Tensor {
-    return shp.expand(this, shp.shapeArg(shape));
-  }
-  expandAs(other: Tensor): Tensor {
-    return shp.expand(this, other.shape);
-  }
-  /** Elements start, start+step, … < end along `dim` (a view); negative indices count from the end. */
-  slice(dim: number, start?: number, end?: number, step = 1): Tensor {
-    return shp.slice(this, dim, start, end, step);
-  }
-  narrow(dim: number, start: number, length: number): Tensor {
-    return shp.narrow(this, dim, start, length);
-  }
-  split(sizes: number | readonly number[], dim = 0): Tensor[] {
-    return shp.split(this, sizes, dim);
-  }
-  chunk(chunks: number, dim = 0): Tensor[] {
-    return shp.chunk(this, chunks, dim);
-  }
-  contiguous(): Tensor {
-    return shp.contiguous(this);
-  }
-  clone(): Tensor {
-    return shp.clone(this);
-  }
-
-  // Indexing (ops/index-ops.ts).
-  gather(dim: number, index: Tensor): Tensor {
-    return idx.gather(this, dim, index);
-  }
-  indexSelect(dim: number, index: Tensor): Tensor {
-    return idx.indexSelect(this, dim, index);
-  }
-
-  // Activations over a dim (ops/activation.ts).
-  softmax(dim = -1): Tensor {
-    return act.softmax(this, dim);
-  }
-  logSoftmax(dim = -1): Tensor {
-    return act.logSoftmax(this, dim);
   }
 }

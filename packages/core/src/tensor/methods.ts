@@ -1,0 +1,368 @@
+/**
+ * Tensor's op methods, attached to the prototype from the op functions (as TensorFlow.js chains
+ * its ops). `tensor.ts` imports nothing above the kernels, so no runtime import cycle runs through
+ * it; the package entry imports this module once. Every method here is the function of the same
+ * name in `ops/` with `this` as its first operand.
+ */
+import { type GradOptions, backward as runBackward } from '../autograd/backward.js';
+import * as act from '../ops/activation.js';
+import * as ew from '../ops/elementwise.js';
+import * as idx from '../ops/index-ops.js';
+import * as mm from '../ops/matmul.js';
+import * as red from '../ops/reduce.js';
+import * as shp from '../ops/shape.js';
+import type { DType } from './dtype.js';
+import { dimsArg, shapeArg } from './shape.js';
+import { Tensor } from './tensor.js';
+
+/** Options of `Tensor.backward`. */
+export type BackwardOptions = GradOptions;
+
+declare module './tensor.js' {
+  interface Tensor {
+    /**
+     * Backpropagates from this tensor: `.grad` of every leaf that requires gradients receives
+     * d(this)/d(leaf) (accumulated). A non-scalar output needs the upstream `gradient`.
+     */
+    backward(gradient?: Tensor, options?: BackwardOptions): void;
+    /** A copy converted to `dtype` (a new leaf; float↔float casts keep the graph; to int32 truncates toward 0). */
+    to(dtype: DType): Tensor;
+    /** Copies `src` (broadcast to this shape, same dtype) into this tensor's elements, in place, unrecorded. */
+    copy_(src: Tensor): this;
+
+    // Elementwise, with NumPy broadcasting (ops/elementwise.ts).
+    /** this + other */
+    add(other: TensorLike): Tensor;
+    /** this − other */
+    sub(other: TensorLike): Tensor;
+    /** this · other */
+    mul(other: TensorLike): Tensor;
+    /** this / other */
+    div(other: TensorLike): Tensor;
+    /** this ** exponent */
+    pow(exponent: TensorLike): Tensor;
+    /** Elementwise maximum. */
+    maximum(other: TensorLike): Tensor;
+    /** Elementwise minimum. */
+    minimum(other: TensorLike): Tensor;
+    /** −this */
+    neg(): Tensor;
+    /** eˣ */
+    exp(): Tensor;
+    /** Natural logarithm. */
+    log(): Tensor;
+    /** Square root. */
+    sqrt(): Tensor;
+    /** |x| */
+    abs(): Tensor;
+    /** −1, 0 or 1 (no gradient). */
+    sign(): Tensor;
+    /** Hyperbolic tangent. */
+    tanh(): Tensor;
+    /** Logistic sigmoid. */
+    sigmoid(): Tensor;
+    /** max(x, 0) */
+    relu(): Tensor;
+    /** log(1 + e^(βx)) / β, linear above `threshold` (as `F.softplus`). */
+    softplus(options?: ew.SoftplusOptions): Tensor;
+    /** Sine. */
+    sin(): Tensor;
+    /** Cosine. */
+    cos(): Tensor;
+    /** x² */
+    square(): Tensor;
+    /** Limits the elements to [min, max]. */
+    clamp(min?: number, max?: number): Tensor;
+    /** 1 where this = other, else 0. */
+    eq(other: TensorLike): Tensor;
+    /** 1 where this ≠ other, else 0. */
+    ne(other: TensorLike): Tensor;
+    /** 1 where this < other, else 0. */
+    lt(other: TensorLike): Tensor;
+    /** 1 where this ≤ other, else 0. */
+    le(other: TensorLike): Tensor;
+    /** 1 where this > other, else 0. */
+    gt(other: TensorLike): Tensor;
+    /** 1 where this ≥ other, else 0. */
+    ge(other: TensorLike): Tensor;
+
+    // Reductions (ops/reduce.ts); `dim` may be a number or a list, negative dims allowed.
+    /** Sum over `dim` (all dims by default). */
+    sum(dim?: number | readonly number[], keepdim?: boolean): Tensor;
+    /** Mean over `dim` (all dims by default). */
+    mean(dim?: number | readonly number[], keepdim?: boolean): Tensor;
+    /** Largest element; with a dim, the values and int32 indices along it. */
+    max(): Tensor;
+    max(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+    /** Smallest element; with a dim, the values and int32 indices along it. */
+    min(): Tensor;
+    min(dim: number, keepdim?: boolean): { values: Tensor; indices: Tensor };
+    /** Largest value over `dim` (all dims by default). */
+    amax(dim?: number | readonly number[], keepdim?: boolean): Tensor;
+    /** Smallest value over `dim` (all dims by default). */
+    amin(dim?: number | readonly number[], keepdim?: boolean): Tensor;
+    /** Index of the largest value along `dim` (of the flattened tensor without one); int32. */
+    argmax(dim?: number, keepdim?: boolean): Tensor;
+    /** Index of the smallest value along `dim`; int32. */
+    argmin(dim?: number, keepdim?: boolean): Tensor;
+    /** log Σ exp over `dim`, computed stably. */
+    logsumexp(dim?: number | readonly number[], keepdim?: boolean): Tensor;
+    /** Variance with Bessel's correction by default (`correction` = 1), as PyTorch. */
+    var(dim?: number | readonly number[], options?: red.VarianceOptions): Tensor;
+    /** Standard deviation with Bessel's correction by default. */
+    std(dim?: number | readonly number[], options?: red.VarianceOptions): Tensor;
+
+    // Products (ops/matmul.ts).
+    /** The matrix product, with PyTorch's `matmul` semantics. */
+    matmul(other: Tensor): Tensor;
+
+    // Shape and views (ops/shape.ts); shapes and dim lists as separate numbers or one array.
+    /** A new shape with the same elements (a view when contiguous); one −1 allowed. */
+    reshape(...shape: number[] | [readonly number[]]): Tensor;
+    /** Like reshape, but only as a view. */
+    view(...shape: number[] | [readonly number[]]): Tensor;
+    /** Merges dims startDim..endDim into one. */
+    flatten(startDim?: number, endDim?: number): Tensor;
+    /** Swaps two dims (a view). */
+    transpose(dim0: number, dim1: number): Tensor;
+    /** Reorders the dims (a view): `x.permute(1, 0)` or `x.permute([1, 0])`. */
+    permute(...dims: number[] | [readonly number[]]): Tensor;
+    /** Transpose of a tensor of rank ≤ 2. */
+    t(): Tensor;
+    /** Transpose of the last two dims. */
+    readonly mT: Tensor;
+    /** Removes dims of size 1 (all, or only `dim`). */
+    squeeze(dim?: number): Tensor;
+    /** Inserts a dim of size 1 at `dim`. */
+    unsqueeze(dim: number): Tensor;
+    /** Broadcasts to a larger shape without copying (−1 keeps a dim). */
+    expand(...shape: number[] | [readonly number[]]): Tensor;
+    /** Broadcasts to the shape of `other`. */
+    expandAs(other: Tensor): Tensor;
+    /** Elements start, start+step, … < end along `dim` (a view); negative indices count from the end. */
+    slice(dim: number, start?: number, end?: number, step?: number): Tensor;
+    /** `length` elements from `start` along `dim` (a view). */
+    narrow(dim: number, start: number, length: number): Tensor;
+    /** Splits into pieces of `sizes` along `dim`. */
+    split(sizes: number | readonly number[], dim?: number): Tensor[];
+    /** Splits into `chunks` nearly equal pieces along `dim`. */
+    chunk(chunks: number, dim?: number): Tensor[];
+    /** This tensor if contiguous, else a contiguous copy. */
+    contiguous(): Tensor;
+    /** A copy with its own buffer; the gradient passes through. */
+    clone(): Tensor;
+
+    // Indexing (ops/index-ops.ts).
+    /** Gathers values along `dim` at `index`, as `torch.gather`. */
+    gather(dim: number, index: Tensor): Tensor;
+    /** The slices along `dim` at the positions of `index`, as `torch.index_select`. */
+    indexSelect(dim: number, index: Tensor): Tensor;
+
+    // Activations over a dim (ops/activation.ts).
+    /** Softmax along `dim` (default −1). */
+    softmax(dim?: number): Tensor;
+    /** Log-softmax along `dim` (default −1). */
+    logSoftmax(dim?: number): Tensor;
+  }
+}
+
+const proto = Tensor.prototype;
+
+proto.backward = function (gradient, options = {}) {
+  runBackward([this], gradient === undefined ? undefined : [gradient], options);
+};
+proto.to = function (dtype) {
+  return dtype === this.dtype ? this : ew.cast(this, dtype);
+};
+proto.copy_ = function (src) {
+  shp.copyInto(this, src);
+  return this;
+};
+
+proto.add = function (other) {
+  return ew.add(this, other);
+};
+proto.sub = function (other) {
+  return ew.sub(this, other);
+};
+proto.mul = function (other) {
+  return ew.mul(this, other);
+};
+proto.div = function (other) {
+  return ew.div(this, other);
+};
+proto.pow = function (exponent) {
+  return ew.pow(this, exponent);
+};
+proto.maximum = function (other) {
+  return ew.maximum(this, other);
+};
+proto.minimum = function (other) {
+  return ew.minimum(this, other);
+};
+proto.neg = function () {
+  return ew.neg(this);
+};
+proto.exp = function () {
+  return ew.exp(this);
+};
+proto.log = function () {
+  return ew.log(this);
+};
+proto.sqrt = function () {
+  return ew.sqrt(this);
+};
+proto.abs = function () {
+  return ew.abs(this);
+};
+proto.sign = function () {
+  return ew.sign(this);
+};
+proto.tanh = function () {
+  return ew.tanh(this);
+};
+proto.sigmoid = function () {
+  return ew.sigmoid(this);
+};
+proto.relu = function () {
+  return ew.relu(this);
+};
+proto.softplus = function (options) {
+  return ew.softplus(this, options);
+};
+proto.sin = function () {
+  return ew.sin(this);
+};
+proto.cos = function () {
+  return ew.cos(this);
+};
+proto.square = function () {
+  return ew.square(this);
+};
+proto.clamp = function (min, max) {
+  return ew.clamp(this, min, max);
+};
+proto.eq = function (other) {
+  return ew.eq(this, other);
+};
+proto.ne = function (other) {
+  return ew.ne(this, other);
+};
+proto.lt = function (other) {
+  return ew.lt(this, other);
+};
+proto.le = function (other) {
+  return ew.le(this, other);
+};
+proto.gt = function (other) {
+  return ew.gt(this, other);
+};
+proto.ge = function (other) {
+  return ew.ge(this, other);
+};
+
+proto.sum = function (dim, keepdim = false) {
+  return red.sum(this, dim, keepdim);
+};
+proto.mean = function (dim, keepdim = false) {
+  return red.mean(this, dim, keepdim);
+};
+proto.max = function (this: Tensor, dim?: number, keepdim: boolean = false) {
+  return dim === undefined ? red.amax(this) : red.maxAlong(this, dim, keepdim);
+} as Tensor['max'];
+proto.min = function (this: Tensor, dim?: number, keepdim: boolean = false) {
+  return dim === undefined ? red.amin(this) : red.minAlong(this, dim, keepdim);
+} as Tensor['min'];
+proto.amax = function (dim, keepdim = false) {
+  return red.amax(this, dim, keepdim);
+};
+proto.amin = function (dim, keepdim = false) {
+  return red.amin(this, dim, keepdim);
+};
+proto.argmax = function (dim, keepdim = false) {
+  return red.argmax(this, dim, keepdim);
+};
+proto.argmin = function (dim, keepdim = false) {
+  return red.argmin(this, dim, keepdim);
+};
+proto.logsumexp = function (dim, keepdim = false) {
+  return red.logsumexp(this, dim, keepdim);
+};
+proto.var = function (dim, options = {}) {
+  return red.variance(this, dim, options);
+};
+proto.std = function (dim, options = {}) {
+  return red.std(this, dim, options);
+};
+
+proto.matmul = function (other) {
+  return mm.matmul(this, other);
+};
+
+proto.reshape = function (...shape) {
+  return shp.reshape(this, shapeArg('reshape', shape));
+};
+proto.view = function (...shape) {
+  return shp.view(this, shapeArg('view', shape));
+};
+proto.flatten = function (startDim = 0, endDim = -1) {
+  return shp.flatten(this, startDim, endDim);
+};
+proto.transpose = function (dim0, dim1) {
+  return shp.transpose(this, dim0, dim1);
+};
+proto.permute = function (...dims) {
+  return shp.permute(this, dimsArg('permute', dims));
+};
+proto.t = function () {
+  return shp.t(this);
+};
+Object.defineProperty(proto, 'mT', {
+  get(this: Tensor) {
+    return shp.transpose(this, -2, -1);
+  },
+});
+proto.squeeze = function (dim) {
+  return shp.squeeze(this, dim);
+};
+proto.unsqueeze = function (dim) {
+  return shp.unsqueeze(this, dim);
+};
+proto.expand = function (...shape) {
+  return shp.expand(this, shapeArg('expand', shape));
+};
+proto.expandAs = function (other) {
+  return shp.expand(this, other.shape);
+};
+proto.slice = function (dim, start, end, step = 1) {
+  return shp.slice(this, dim, start, end, step);
+};
+proto.narrow = function (dim, start, length) {
+  return shp.narrow(this, dim, start, length);
+};
+proto.split = function (sizes, dim = 0) {
+  return shp.split(this, sizes, dim);
+};
+proto.chunk = function (chunks, dim = 0) {
+  return shp.chunk(this, chunks, dim);
+};
+proto.contiguous = function () {
+  return shp.contiguous(this);
+};
+proto.clone = function () {
+  return shp.clone(this);
+};
+
+proto.gather = function (dim, index) {
+  return idx.gather(this, dim, index);
+};
+proto.indexSelect = function (dim, index) {
+  return idx.indexSelect(this, dim, index);
+};
+
+proto.softmax = function (dim = -1) {
+  return act.softmax(this, dim);
+};
+proto.logSoftmax = function (dim = -1) {
+  return act.logSoftmax(this, dim);
+};
