@@ -21,6 +21,9 @@ export class ValueError extends TsgradError {}
 /** Misuse of autograd: backward without a gradient, a freed graph, grad of an integer tensor. */
 export class AutogradError extends TsgradError {}
 
+/** A backward produced NaN or ±Infinity while anomaly detection was on (see `detectAnomaly`). */
+export class AnomalyError extends AutogradError {}
+
 /** Malformed bytes in a file format (IDX, safetensors). */
 export class FormatError extends TsgradError {}
 

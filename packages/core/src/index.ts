@@ -1,5 +1,6 @@
 import './tensor/methods.js';
 
+export { detectAnomaly, isAnomalyEnabled, withDetectAnomaly } from './autograd/anomaly.js';
 export {
   backward,
   type GradFunctionOptions,
@@ -105,5 +106,5 @@ export * from './tensor/create.js';
 export { type DType, requireFloating, type TypedArray } from './tensor/dtype.js';
 export type { BackwardOptions } from './tensor/methods.js';
 export { broadcastShapes, sameShape, sizeOf } from './tensor/shape.js';
-export { type NestedArray, Tensor, type TensorLike } from './tensor/tensor.js';
+export { type GradHook, type NestedArray, Tensor, type TensorLike } from './tensor/tensor.js';
 export { Value, type ValueBackward } from './value.js';

@@ -3,7 +3,8 @@
  * (`engine.ts`) and, at each node, calls the op's vector–Jacobian product for the inputs that need
  * a gradient, sums broadcast gradients back to each input's shape and accumulates them.
  */
-import { AutogradError, DTypeError, fmtShape, ShapeError } from '../errors.js';
+import { AnomalyError, AutogradError, DTypeError, fmtShape, ShapeError } from '../errors.js';
+import { firstNonFinite } from '../kernels/checks.js';
 import { add } from '../ops/elementwise.js';
 import { sum } from '../ops/reduce.js';
 import { clone, reshape } from '../ops/shape.js';
@@ -84,9 +85,10 @@ function propagate(
   const captured = new Map<Tensor, Tensor>();
   const wanted = capture === null ? null : new Set(capture);
   const visit = (node: Tensor): void => {
-    const g = pending.get(node);
+    let g = pending.get(node);
     if (g === undefined) return;
     pending.delete(node);
+    if (node.hooks !== null) g = runHooks(node, g);
     if (wanted !== null) {
       if (wanted.has(node)) captured.set(node, g);
     } else if ((node.gradFn === null || node.retainsGrad) && node.requiresGrad) {
@@ -106,6 +108,7 @@ function propagate(
       const gi = grads[i];
       const input = inputs[i]!;
       if (gi === null || gi === undefined || !input.requiresGrad) continue;
+      if (fn.creationStack !== null) checkFinite(fn, i, gi);
       accumulate(pending, input, checkedGradient(fn, i, gi, input));
     }
     if (!retainGraph) fn.release();
@@ -117,6 +120,30 @@ function propagate(
     setGradEnabled(previous);
   }
   return captured;
+}
+
+/** Runs a tensor's gradient hooks in order; each may replace the gradient (same shape and dtype). */
+function runHooks(node: Tensor, g: Tensor): Tensor {
+  for (const hook of [...node.hooks!]) {
+    const r = hook(g);
+    if (r === undefined || r === null) continue;
+    if (!sameShape(r.shape, g.shape) || r.dtype !== g.dtype) {
+      throw new AutogradError(
+        `registerHook: a hook returned a ${r.dtype} gradient of shape ${fmtShape(r.shape)} for a ${g.dtype} gradient of shape ${fmtShape(g.shape)}`,
+      );
+    }
+    g = r;
+  }
+  return g;
+}
+
+/** Under anomaly detection: a gradient holding NaN or ±Infinity stops the pass, naming the op. */
+function checkFinite(fn: GradFn, i: number, g: Tensor): void {
+  const bad = firstNonFinite(g);
+  if (bad === null) return;
+  throw new AnomalyError(
+    `${fn.name}: backward returned a gradient with non-finite values (${bad}) for input ${i}; the op was created at\n  ${fn.creationStack}`,
+  );
 }
 
 /** The gradient an op returned for input `i`, summed to the input's shape; its dtype must match. */

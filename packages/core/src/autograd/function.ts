@@ -1,6 +1,7 @@
 import { AutogradError, DTypeError } from '../errors.js';
 import { type DType, isFloating } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { creationStack, isAnomalyEnabled } from './anomaly.js';
 import { isGradEnabled, noGrad } from './grad-mode.js';
 
 /**
@@ -28,6 +29,8 @@ export interface InputSummary {
   readonly gradFn: GradFn | null;
   /** The input's class name: `Tensor`, or a subclass such as `Parameter`. */
   readonly kind: string;
+  /** The input itself when it is a leaf that requires a gradient (a parameter, alive anyway); else null. */
+  readonly leaf: Tensor | null;
 }
 
 const NO_INPUTS: readonly Tensor[] = [];
@@ -41,6 +44,8 @@ export class GradFn {
   /** Whether each input requires a gradient (fixed when the op ran). */
   readonly needsInputGrad: readonly boolean[];
   private released: readonly InputSummary[] | null = null;
+  /** Where in the forward this op ran, recorded while anomaly detection is on; else null. */
+  readonly creationStack: string | null = isAnomalyEnabled() ? creationStack() : null;
 
   constructor(
     /** The op's name, e.g. `matmul`. */
@@ -82,6 +87,7 @@ function summarize(t: Tensor): InputSummary {
     requiresGrad: t.requiresGrad,
     gradFn: t.gradFn,
     kind: t.constructor.name,
+    leaf: t.gradFn === null && t.requiresGrad ? t : null,
   };
 }
 

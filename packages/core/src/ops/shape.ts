@@ -133,11 +133,14 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   return record('unsqueeze', [x], out, (g) => [reshape(g, x.shape)]);
 }
 
-/** Broadcasts to a larger shape without copying (−1 keeps a dim). The gradient is summed back. */
-export function expand(x: Tensor, shape: readonly number[]): Tensor {
+/**
+ * Broadcasts to a larger shape without copying (−1 keeps a dim). The gradient is summed back.
+ * `op` names the caller in errors (`expandAs`, `broadcastTo`).
+ */
+export function expand(x: Tensor, shape: readonly number[], op = 'expand'): Tensor {
   const lead = shape.length - x.ndim;
   if (lead < 0)
-    throw new ShapeError(`expand: cannot expand shape ${fmtShape(x.shape)} to fewer dims ${fmtShape(shape)}`);
+    throw new ShapeError(`${op}: cannot expand shape ${fmtShape(x.shape)} to fewer dims ${fmtShape(shape)}`);
   const target = shape.map((d, i) => (d === -1 && i >= lead ? x.shape[i - lead]! : d));
   const strides = target.map((d, i) => {
     if (i < lead) return 0;
@@ -145,11 +148,11 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
     if (own === d) return x.strides[i - lead]!;
     if (own === 1) return 0;
     throw new ShapeError(
-      `expand: cannot expand shape ${fmtShape(x.shape)} to ${fmtShape(shape)} (dim ${i}: ${own} vs ${d})`,
+      `${op}: cannot expand shape ${fmtShape(x.shape)} to ${fmtShape(shape)} (dim ${i}: ${own} vs ${d})`,
     );
   });
   for (const d of target)
-    if (!Number.isInteger(d) || d < 0) throw new ValueError(`expand: invalid shape ${fmtShape(shape)}`);
+    if (!Number.isInteger(d) || d < 0) throw new ValueError(`${op}: invalid shape ${fmtShape(shape)}`);
   const out = new Tensor(x.data, target, strides, x.offset);
   return record('expand', [x], out, (g) => [g]);
 }

@@ -332,7 +332,7 @@ proto.expand = function (...shape) {
   return shp.expand(this, shapeArg('expand', shape));
 };
 proto.expandAs = function (other) {
-  return shp.expand(this, other.shape);
+  return shp.expand(this, other.shape, 'expandAs');
 };
 proto.slice = function (dim, start, end, step = 1) {
   return shp.slice(this, dim, start, end, step);

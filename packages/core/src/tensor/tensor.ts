@@ -10,6 +10,9 @@ import { contiguousStrides, normalizeDim, sizeOf } from './shape.js';
 /** A tensor or a plain number, accepted wherever a tensor operand is. */
 export type TensorLike = Tensor | number;
 
+/** A gradient hook: sees the gradient flowing into a tensor and may return a replacement. */
+export type GradHook = (grad: Tensor) => Tensor | undefined;
+
 /** Nested arrays of numbers, as `toArray()` returns and `tensor()` accepts. */
 export type NestedArray = number | NestedArray[];
 
@@ -39,6 +42,8 @@ export class Tensor implements GraphNode {
   retainsGrad = false;
   /** Engine bookkeeping for the topological sort. */
   visitMark = 0;
+  /** Functions that see (and may replace) this tensor's gradient during backward; see `registerHook`. */
+  hooks: GradHook[] | null = null;
 
   constructor(data: TypedArray, shape: readonly number[], strides?: readonly number[], offset = 0) {
     this.data = data;
@@ -87,6 +92,29 @@ export class Tensor implements GraphNode {
     }
     this.requiresGrad = requires;
     return this;
+  }
+
+  /**
+   * Registers `hook`, called with the gradient of this tensor each time backward computes it,
+   * before it is accumulated into `.grad` or passed further down; a returned tensor (same shape
+   * and dtype) replaces the gradient. Returns a handle whose `remove()` unregisters it.
+   *
+   * @example
+   * w.registerHook((g) => g.clamp(-1, 1)); // clip this parameter's gradient
+   */
+  registerHook(hook: GradHook): { remove(): void } {
+    if (!this.requiresGrad) {
+      throw new AutogradError("registerHook: cannot register a hook on a tensor that doesn't require grad");
+    }
+    const hooks = this.hooks ?? [];
+    hooks.push(hook);
+    this.hooks = hooks;
+    return {
+      remove: () => {
+        const i = hooks.indexOf(hook);
+        if (i >= 0) hooks.splice(i, 1);
+      },
+    };
   }
 
   /** Keeps this non-leaf tensor's gradient in `.grad` after backward. */
