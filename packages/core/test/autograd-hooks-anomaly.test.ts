@@ -37,6 +37,7 @@ describe('registerHook', () => {
     const order: string[] = [];
     const first = x.registerHook(() => {
       order.push('first');
+      return undefined;
     });
     x.registerHook((g) => {
       order.push('second');
