@@ -89,6 +89,7 @@ export {
 export { defaultGenerator, Generator, manualSeed } from './random.js';
 export * from './tensor/create.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
+export { requireFloating } from './tensor/dtype.js';
 export { broadcastShapes, sameShape, sizeOf } from './tensor/shape.js';
 export { type BackwardOptions, type NestedArray, Tensor, type TensorLike } from './tensor/tensor.js';
 export { Value, type ValueBackward } from './value.js';

@@ -1,4 +1,4 @@
-export * as F from './functional.js';
+export * as F from './functional/index.js';
 export {
   type BCEWithLogitsOptions,
   binaryCrossEntropyWithLogits,
@@ -17,7 +17,7 @@ export {
   softmax,
   softplus,
   tanh,
-} from './functional.js';
+} from './functional/index.js';
 export * as init from './init.js';
 export {
   calculateFanInAndFanOut,

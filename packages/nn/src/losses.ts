@@ -10,7 +10,7 @@ import {
   type NLLLossOptions,
   nllLoss,
   type Reduction,
-} from './functional.js';
+} from './functional/index.js';
 import { Module } from './module.js';
 
 /** Mean squared error between input and target (see `F.mseLoss`). */

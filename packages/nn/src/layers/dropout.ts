@@ -1,6 +1,6 @@
 /** `Dropout`, as `torch.nn.Dropout`. */
 import { type Generator, type Tensor, ValueError } from '@tsgrad/core';
-import { dropout } from '../functional.js';
+import { dropout } from '../functional/index.js';
 import { Module } from '../module.js';
 
 /** Options of `Dropout`. */

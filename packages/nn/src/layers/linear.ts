@@ -1,6 +1,6 @@
 /** `Linear`: the fully connected layer y = x·Wᵀ + b, as `torch.nn.Linear`. */
 import { type DType, type Generator, type Tensor, ValueError, zeros } from '@tsgrad/core';
-import { linear } from '../functional.js';
+import { linear } from '../functional/index.js';
 import { calculateFanInAndFanOut, kaimingUniform, uniform } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
