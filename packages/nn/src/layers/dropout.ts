@@ -2,6 +2,7 @@
 import { type Generator, type Tensor, ValueError } from '@tsgrad/core';
 import { dropout } from '../functional/index.js';
 import { Module } from '../module.js';
+import { asLayer } from './checks.js';
 
 /** Options of `Dropout`. */
 export interface DropoutOptions {
@@ -26,7 +27,7 @@ export class Dropout extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    return dropout(x, this.p, this.training, this.generator);
+    return asLayer(this.constructor.name, () => dropout(x, this.p, this.training, this.generator));
   }
 
   override extraRepr(): string {
