@@ -6,6 +6,7 @@ import {
   ShapeError,
   type Tensor,
   TsgradError,
+  tensor,
   ValueError,
   zeros,
 } from '@tsgrad/core';
@@ -14,7 +15,9 @@ import {
   AvgPool2d,
   BatchNorm1d,
   BatchNorm2d,
+  BCEWithLogitsLoss,
   Conv2d,
+  CrossEntropyLoss,
   Flatten,
   LayerNorm,
   LeNet,
@@ -22,6 +25,8 @@ import {
   LogSoftmax,
   MaxPool2d,
   type Module,
+  MSELoss,
+  NLLLoss,
   Sequential,
   Softmax,
 } from '@tsgrad/nn';
@@ -156,5 +161,29 @@ describe('a layer called with an input of the wrong shape names itself', () => {
       expect(error).toBeInstanceOf(ValueError);
       expect(error.message.startsWith(`${name}: `)).toBe(true);
     }
+  });
+});
+
+describe('a loss module names itself, not the function it calls', () => {
+  it('CrossEntropyLoss with a float32 weight on float64 logits', () => {
+    const loss = new CrossEntropyLoss({ weight: tensor([1, 2, 3]) });
+    const labels = tensor([0, 2], i32);
+    const error = thrown(() => loss.forward(randn([2, 3], f64), labels));
+    expect(error).toBeInstanceOf(DTypeError);
+    expect(error.message).toBe('CrossEntropyLoss: weight is float32 but the input is float64');
+    expect((error.cause as Error).message).toMatch(/^crossEntropy: /);
+    expect(loss.forward(randn([2, 3]), labels).dtype).toBe('float32');
+  });
+
+  it('NLLLoss, MSELoss and BCEWithLogitsLoss on mismatched shapes', () => {
+    expect(() => new NLLLoss().forward(randn([2, 3]), tensor([0, 1, 2], i32))).toThrow(
+      /^NLLLoss: target of shape \[3\]/,
+    );
+    const mse = thrown(() => new MSELoss().forward(randn([2]), randn([3])));
+    expect(mse).toBeInstanceOf(ShapeError);
+    expect(mse.message).toBe('MSELoss: target of shape [3] does not match input of shape [2]');
+    expect(() => new BCEWithLogitsLoss().forward(randn([2]), randn([3]))).toThrow(
+      /^BCEWithLogitsLoss: target of shape/,
+    );
   });
 });
