@@ -84,14 +84,14 @@ describe('a layer with weights, called with an input of another dtype', () => {
     const plain = new BatchNorm1d(3, { affine: false, trackRunningStats: false });
     expect(plain.forward(randn([4, 3], f64)).dtype).toBe('float64');
     expect(() => plain.forward(zeros([4, 3], i32))).toThrow(
-      new DTypeError('BatchNorm1d: input must be float32 or float64, got int32'),
+      new DTypeError('BatchNorm1d: expected a floating dtype (float32 or float64), got int32'),
     );
   });
 
   it('a LayerNorm without weights accepts either float dtype and refuses int32', () => {
     const ln = new LayerNorm(3, { elementwiseAffine: false });
     expect(ln.forward(randn([2, 3], f64)).dtype).toBe('float64');
-    expect(() => ln.forward(zeros([2, 3], i32))).toThrow(/^LayerNorm: input must be float/);
+    expect(() => ln.forward(zeros([2, 3], i32))).toThrow(/^LayerNorm: expected a floating dtype/);
   });
 
   it('inside a Sequential, the error names the layer that failed', () => {

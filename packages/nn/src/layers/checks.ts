@@ -9,13 +9,6 @@ export function checkInputDType(layer: string, x: Tensor, dtype: DType, what = '
   if (x.dtype !== dtype) throw new DTypeError(`${layer}: input is ${x.dtype}, ${what} are ${dtype}`);
 }
 
-/** Throws a DTypeError naming `layer` for an int32 input (layers without weights compute in floats). */
-export function checkFloatingInput(layer: string, x: Tensor): void {
-  if (x.dtype === 'int32') {
-    throw new DTypeError(`${layer}: input must be float32 or float64, got int32`);
-  }
-}
-
 const RENAMED = [ShapeError, DTypeError, ValueError] as const;
 
 /**

@@ -7,6 +7,7 @@ import {
   fmtShape,
   noGrad,
   ones,
+  requireFloating,
   ShapeError,
   scalar,
   type Tensor,
@@ -16,7 +17,7 @@ import {
 import { writeElements } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
-import { asLayer, checkFloatingInput, checkInputDType } from './checks.js';
+import { asLayer, checkInputDType } from './checks.js';
 
 /** Options of `BatchNorm1d` and `BatchNorm2d`. */
 export interface BatchNormOptions {
@@ -99,7 +100,7 @@ abstract class BatchNorm extends Module {
     if (this.weight !== null) checkInputDType(name, x, this.weight.dtype);
     else if (this.runningMean !== null)
       checkInputDType(name, x, this.runningMean.dtype, 'running statistics');
-    else checkFloatingInput(name, x);
+    else requireFloating(name, x.dtype);
     if (!this.ranks.includes(x.ndim) || x.shape[1] !== this.numFeatures) {
       throw new ShapeError(
         `${name}: expected a ${this.ranks.join('-D or ')}-D input with ${this.numFeatures} channels in dim 1, got shape ${fmtShape(x.shape)}`,
@@ -215,7 +216,7 @@ export class LayerNorm extends Module {
     const name = this.constructor.name;
     const params = this.weight ?? this.bias;
     if (params !== null) checkInputDType(name, x, params.dtype);
-    else checkFloatingInput(name, x);
+    else requireFloating(name, x.dtype);
     const k = this.normalizedShape.length;
     const tail = x.shape.slice(x.ndim - k);
     if (x.ndim < k || tail.some((d, i) => d !== this.normalizedShape[i])) {
