@@ -1,27 +1,74 @@
-import { describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { fmt, initialParams, sgdStep, trainUntilClose } from '../src/linear-regression.js';
-import {
-  gateWeights,
-  searchNeuron,
-  searchXorNeuron,
-  thresholdNeuron,
-  trainXor,
-  truthTable,
-} from '../src/logic-gates.js';
+import { searchNeuron, searchXorNeuron, trainXor } from '../src/logic-gates.js';
 import { trainMoons } from '../src/moons.js';
 
-describe('logic gates', () => {
-  it('w = (0.5, 0.5), θ = 0.7 computes AND', () => {
-    const { w1, w2, theta } = gateWeights.and;
-    expect([w1, w2, theta]).toEqual([0.5, 0.5, 0.7]);
-    expect(truthTable(thresholdNeuron(w1, w2, theta))).toEqual([0, 0, 0, 1]);
+const root = fileURLToPath(new URL('../..', import.meta.url));
+
+/** Runs an example as a reader would (`pnpm logic-gates`) and returns what it prints. */
+function runExample(file: string): string {
+  return execFileSync(
+    join(root, 'node_modules/.bin/tsx'),
+    ['--conditions=source', join(root, 'examples/src', file)],
+    {
+      cwd: root,
+      encoding: 'utf8',
+    },
+  );
+}
+
+/** The outputs column of a printed truth table that follows the line `heading`, in row order. */
+function printedTable(output: string, heading: string): { inputs: number[][]; outputs: number[] } {
+  const lines = output.split('\n');
+  const at = lines.findIndex((l) => l.startsWith(heading));
+  expect(at).toBeGreaterThanOrEqual(0);
+  const rows = lines.slice(at + 2, at + 6).map((l) => l.match(/^\s+(\d)\s+(\d) \|\s+(\d)/));
+  expect(rows.every((r) => r !== null)).toBe(true);
+  return {
+    inputs: rows.map((r) => [Number(r![1]), Number(r![2])]),
+    outputs: rows.map((r) => Number(r![3])),
+  };
+}
+
+const rowsInOrder = [
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+];
+
+describe('logic gates (pnpm logic-gates)', () => {
+  let output = '';
+  beforeAll(() => {
+    output = runExample('logic-gates.ts');
+  }, 60_000);
+
+  it("prints the article's AND neuron, w = (0.5, 0.5), θ = 0.7, and its table is x1 ∧ x2", () => {
+    const table = printedTable(output, 'AND with w = (0.5, 0.5), θ = 0.7');
+    expect(table.inputs).toEqual(rowsInOrder);
+    expect(table.outputs).toEqual(rowsInOrder.map(([a, b]) => Number(a === 1 && b === 1)));
   });
 
-  it('the OR and NAND weights compute OR and NAND', () => {
-    const or = gateWeights.or;
-    const nand = gateWeights.nand;
-    expect(truthTable(thresholdNeuron(or.w1, or.w2, or.theta))).toEqual([0, 1, 1, 1]);
-    expect(truthTable(thresholdNeuron(nand.w1, nand.w2, nand.theta))).toEqual([1, 1, 1, 0]);
+  it('prints OR and NAND neurons whose tables are x1 ∨ x2 and ¬(x1 ∧ x2)', () => {
+    const or = printedTable(output, 'OR with w = (');
+    const nand = printedTable(output, 'NAND with w = (');
+    expect(or.outputs).toEqual(rowsInOrder.map(([a, b]) => Number(a === 1 || b === 1)));
+    expect(nand.outputs).toEqual(rowsInOrder.map(([a, b]) => Number(!(a === 1 && b === 1))));
+    expect(output).not.toContain('(wrong!)');
+  });
+
+  it('prints that none of the 21³ = 9261 grid neurons computes XOR', () => {
+    expect(output).toContain('tried 9261 candidates, 0 compute XOR');
+  });
+
+  it('prints an MLP table equal to x1 ⊕ x2, with a small final loss', () => {
+    const xor = printedTable(output, 'XOR with MLP(2, [4, 1])');
+    expect(xor.outputs).toEqual(rowsInOrder.map(([a, b]) => Number(a !== b)));
+    const loss = Number(output.match(/final loss \(mean squared error\): ([\d.]+)/)![1]);
+    expect(loss).toBeLessThan(0.02);
   });
 
   it('the grid search tries 21³ single neurons and none computes XOR', () => {
@@ -46,7 +93,33 @@ describe('logic gates', () => {
   });
 });
 
-describe('linear regression, y = 2x + 1', () => {
+describe('linear regression, y = 2x + 1 (pnpm linear-regression)', () => {
+  it("prints the article's two hand-worked steps and a final w, b within 0.05 of 2, 1", () => {
+    const output = runExample('linear-regression.ts');
+    expect(output).toMatch(/^start: +w = 0\.5, b = 0\.6$/m);
+    expect(output).toMatch(/^after \(0, 1\): +w = 0\.5, b = 0\.604$/m);
+    expect(output).toMatch(/^after \(1, 2\.9\): +w = 0\.51796, b = 0\.62196$/m);
+    const final = output.match(/both are within 0\.05:\n +w = ([\d.]+), b = ([\d.]+)/);
+    expect(final).not.toBeNull();
+    expect(Math.abs(Number(final![1]) - 2)).toBeLessThanOrEqual(0.05);
+    expect(Math.abs(Number(final![2]) - 1)).toBeLessThanOrEqual(0.05);
+  }, 60_000);
+
+  it('one sgdStep is θ − lr·∂L/∂θ with ∂L/∂w = (y − t)·x and ∂L/∂b = y − t, worked by hand', () => {
+    const cases = [
+      [0.5, 0.6, 0, 1],
+      [-1.25, 2, 3, -0.5],
+      [2, -0.75, -1.5, 4],
+    ] as const;
+    for (const [w, b, x, t] of cases) {
+      const err = w * x + b - t;
+      const p = sgdStep({ w, b }, x, t, 0.1);
+      expect(p.w).toBeCloseTo(w - 0.1 * err * x, 12);
+      expect(p.b).toBeCloseTo(b - 0.1 * err, 12);
+      expect(p.loss).toBeCloseTo((err * err) / 2, 12);
+    }
+  });
+
   it('after (0, 1): w = 0.5, b = 0.604', () => {
     const p = sgdStep(initialParams, 0, 1);
     expect(p.w).toBeCloseTo(0.5, 10);

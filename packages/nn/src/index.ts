@@ -1,4 +1,4 @@
-export * as F from './functional.js';
+export * as F from './functional/index.js';
 export {
   type BCEWithLogitsOptions,
   binaryCrossEntropyWithLogits,
@@ -17,7 +17,7 @@ export {
   softmax,
   softplus,
   tanh,
-} from './functional.js';
+} from './functional/index.js';
 export * as init from './init.js';
 export {
   calculateFanInAndFanOut,
@@ -33,7 +33,7 @@ export {
   xavierUniform,
 } from './init.js';
 export { LogSoftmax, ReLU, Sigmoid, Softmax, Tanh } from './layers/activation.js';
-export { ModuleList, Sequential } from './layers/container.js';
+export { ModuleDict, ModuleList, Sequential } from './layers/container.js';
 export { Conv2d, type Conv2dLayerOptions } from './layers/conv.js';
 export { Dropout, type DropoutOptions } from './layers/dropout.js';
 export { Flatten } from './layers/flatten.js';

@@ -13,6 +13,7 @@ import {
   defaultGenerator,
   fmtShape,
   type Generator,
+  requireFloating,
   type Tensor,
   ValueError,
 } from '@tsgrad/core';
@@ -87,10 +88,6 @@ export function writeElements(op: string, t: Tensor, value: (i: number) => numbe
   return t;
 }
 
-function requireFloat(op: string, t: Tensor): void {
-  if (t.dtype === 'int32') throw new DTypeError(`${op}: expected a floating tensor, got int32`);
-}
-
 /**
  * The recommended gain for a nonlinearity (`calculate_gain`): 1 for linear, conv and sigmoid,
  * 5/3 for tanh, √2 for relu, √(2 / (1 + slope²)) for leakyRelu (slope `param`, default 0.01),
@@ -143,7 +140,7 @@ export function calculateFanInAndFanOut(t: Tensor | readonly number[]): { fanIn:
 
 /** Fills `t` with samples of U(a, b). */
 export function uniform(t: Tensor, a = 0, b = 1, options: InitOptions = {}): Tensor {
-  requireFloat('uniform', t);
+  requireFloating('uniform', t.dtype);
   if (!(a <= b)) throw new ValueError(`uniform: lower bound ${a} is greater than upper bound ${b}`);
   const g = options.generator ?? defaultGenerator;
   return writeElements('uniform', t, () => g.uniform(a, b));
@@ -151,7 +148,7 @@ export function uniform(t: Tensor, a = 0, b = 1, options: InitOptions = {}): Ten
 
 /** Fills `t` with samples of N(mean, std²). */
 export function normal(t: Tensor, mean = 0, std = 1, options: InitOptions = {}): Tensor {
-  requireFloat('normal', t);
+  requireFloating('normal', t.dtype);
   if (!(std >= 0)) throw new ValueError(`normal: std must be non-negative, got ${std}`);
   const g = options.generator ?? defaultGenerator;
   return writeElements('normal', t, () => g.normal(mean, std));
@@ -184,20 +181,20 @@ function xavierStd(op: string, t: Tensor, gain: number): number {
 
 /** Glorot uniform: U(−b, b) with b = gain·√(6 / (fanIn + fanOut)). */
 export function xavierUniform(t: Tensor, options: XavierOptions = {}): Tensor {
-  requireFloat('xavierUniform', t);
+  requireFloating('xavierUniform', t.dtype);
   const bound = Math.sqrt(3) * xavierStd('xavierUniform', t, options.gain ?? 1);
   return uniform(t, -bound, bound, options);
 }
 
 /** Glorot normal: N(0, std²) with std = gain·√(2 / (fanIn + fanOut)). */
 export function xavierNormal(t: Tensor, options: XavierOptions = {}): Tensor {
-  requireFloat('xavierNormal', t);
+  requireFloating('xavierNormal', t.dtype);
   return normal(t, 0, xavierStd('xavierNormal', t, options.gain ?? 1), options);
 }
 
 /** std = gain / √fan for Kaiming init, or null for a tensor without elements (left untouched). */
 function kaimingStd(op: string, t: Tensor, options: KaimingOptions): number | null {
-  requireFloat(op, t);
+  requireFloating(op, t.dtype);
   const mode = options.mode ?? 'fanIn';
   if (mode !== 'fanIn' && mode !== 'fanOut') {
     throw new ValueError(`${op}: mode must be 'fanIn' or 'fanOut', got '${String(mode)}'`);

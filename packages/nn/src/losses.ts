@@ -10,7 +10,8 @@ import {
   type NLLLossOptions,
   nllLoss,
   type Reduction,
-} from './functional.js';
+} from './functional/index.js';
+import { asLayer } from './layers/checks.js';
 import { Module } from './module.js';
 
 /** Mean squared error between input and target (see `F.mseLoss`). */
@@ -23,7 +24,7 @@ export class MSELoss extends Module {
   }
 
   override forward(input: Tensor, target: Tensor): Tensor {
-    return mseLoss(input, target, { reduction: this.reduction });
+    return asLayer(this.constructor.name, () => mseLoss(input, target, { reduction: this.reduction }));
   }
 
   override extraRepr(): string {
@@ -46,11 +47,13 @@ export class NLLLoss extends Module {
   }
 
   override forward(input: Tensor, target: Tensor): Tensor {
-    return nllLoss(input, target, {
-      reduction: this.reduction,
-      ignoreIndex: this.ignoreIndex,
-      weight: this.weight ?? undefined,
-    });
+    return asLayer(this.constructor.name, () =>
+      nllLoss(input, target, {
+        reduction: this.reduction,
+        ignoreIndex: this.ignoreIndex,
+        weight: this.weight ?? undefined,
+      }),
+    );
   }
 }
 
@@ -71,12 +74,14 @@ export class CrossEntropyLoss extends Module {
   }
 
   override forward(logits: Tensor, target: Tensor): Tensor {
-    return crossEntropy(logits, target, {
-      reduction: this.reduction,
-      ignoreIndex: this.ignoreIndex,
-      labelSmoothing: this.labelSmoothing,
-      weight: this.weight ?? undefined,
-    });
+    return asLayer(this.constructor.name, () =>
+      crossEntropy(logits, target, {
+        reduction: this.reduction,
+        ignoreIndex: this.ignoreIndex,
+        labelSmoothing: this.labelSmoothing,
+        weight: this.weight ?? undefined,
+      }),
+    );
   }
 
   override extraRepr(): string {
@@ -99,10 +104,12 @@ export class BCEWithLogitsLoss extends Module {
   }
 
   override forward(logits: Tensor, target: Tensor): Tensor {
-    return binaryCrossEntropyWithLogits(logits, target, {
-      reduction: this.reduction,
-      weight: this.weight ?? undefined,
-      posWeight: this.posWeight ?? undefined,
-    });
+    return asLayer(this.constructor.name, () =>
+      binaryCrossEntropyWithLogits(logits, target, {
+        reduction: this.reduction,
+        weight: this.weight ?? undefined,
+        posWeight: this.posWeight ?? undefined,
+      }),
+    );
   }
 }

@@ -42,6 +42,43 @@ function indentTail(text: string, spaces: number): string {
   return text.split('\n').join(`\n${pad}`);
 }
 
+/** True for `{…}` literals and `Object.create(null)`: the containers PyTorch does not look into. */
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * The error for a field that holds modules or parameters inside a plain array, object or Map: like
+ * PyTorch, tsgrad does not register them (an optimizer would silently miss them), so it says so.
+ */
+function unregisteredField(op: string, owner: string, key: string, value: unknown): ValueError | null {
+  let items: readonly unknown[];
+  let kind: string;
+  if (Array.isArray(value)) {
+    items = value;
+    kind = 'a plain array';
+  } else if (value instanceof Map) {
+    items = [...value.values()];
+    kind = 'a Map';
+  } else if (isPlainObject(value)) {
+    items = Object.values(value);
+    kind = 'a plain object';
+  } else return null;
+  const modules = items.some((v) => v instanceof Module);
+  if (!modules && !items.some((v) => v instanceof Parameter)) return null;
+  const fix = !modules
+    ? `register each Parameter with registerParameter(name, p)`
+    : Array.isArray(value)
+      ? `use a ModuleList: this.${key} = new ModuleList([...])`
+      : `use a ModuleDict: this.${key} = new ModuleDict({...})`;
+  return new ValueError(
+    `${op}: ${owner}.${key} is ${kind} holding ${modules ? 'modules' : 'parameters'}, which are not registered ` +
+      `(their parameters would be missed by optimizers and stateDict); ${fix}`,
+  );
+}
+
 function quoteList(keys: readonly string[]): string {
   const shown = keys.slice(0, 10).map((k) => `'${k}'`);
   if (keys.length > 10) shown.push(`… (${keys.length - 10} more)`);
@@ -49,8 +86,10 @@ function quoteList(keys: readonly string[]): string {
 }
 
 /**
- * Base class of every layer and model. A subclass assigns its `Parameter`s, child `Module`s and
- * arrays of either as fields, and implements `forward`; registration is automatic:
+ * Base class of every layer and model. A subclass assigns its `Parameter`s and child `Module`s as
+ * fields, and implements `forward`; registration is automatic. As in PyTorch, modules inside a plain
+ * array or object are not registered, and listing parameters or the state reports them: hold them
+ * in a `ModuleList` or `ModuleDict` instead.
  *
  * @example
  * class Net extends Module {
@@ -117,21 +156,31 @@ export abstract class Module {
     return module;
   }
 
-  /** This module's own parameters and children, from its fields in order (arrays give `field.i`). */
-  #ownMembers(): OwnMembers {
+  /**
+   * The names of the fields searched for parameters and child modules, in the order they are listed.
+   * Own enumerable fields in assignment order by default; a container may override it.
+   */
+  protected memberNames(): string[] {
+    return Object.keys(this);
+  }
+
+  /**
+   * This module's own parameters and children, from its fields in order. A field holding modules
+   * or parameters inside a plain array, object or Map is an error naming `op` (see `ModuleList`).
+   */
+  #ownMembers(op: string): OwnMembers {
     const params: [string, Parameter][] = [];
     const modules: [string, Module][] = [];
     const fields = this as unknown as Fields;
-    const visit = (name: string, value: unknown): void => {
-      if (value instanceof Parameter) params.push([name, value]);
-      else if (value instanceof Module) modules.push([name, value]);
-    };
-    for (const key of Object.keys(fields)) {
+    for (const key of this.memberNames()) {
       if (this.#buffers.has(key)) continue;
       const value = fields[key];
-      if (Array.isArray(value)) {
-        for (let i = 0; i < value.length; i++) visit(`${key}.${i}`, value[i]);
-      } else visit(key, value);
+      if (value instanceof Parameter) params.push([key, value]);
+      else if (value instanceof Module) modules.push([key, value]);
+      else if (typeof value === 'object' && value !== null && !(value instanceof Tensor)) {
+        const error = unregisteredField(op, this.constructor.name, key, value);
+        if (error !== null) throw error;
+      }
     }
     return { params, modules };
   }
@@ -157,17 +206,25 @@ export abstract class Module {
 
   /** The direct children with their names, each module once. */
   namedChildren(): [string, Module][] {
+    return this.#namedChildren('namedChildren');
+  }
+
+  #namedChildren(op: string): [string, Module][] {
     const seen = new Set<Module>();
-    return this.#ownMembers().modules.filter(([, m]) => !seen.has(m) && seen.add(m));
+    return this.#ownMembers(op).modules.filter(([, m]) => !seen.has(m) && seen.add(m));
   }
 
   /** The direct children, each once. */
   children(): Module[] {
-    return this.namedChildren().map(([, m]) => m);
+    return this.#namedChildren('children').map(([, m]) => m);
   }
 
   /** This module and all its descendants, pre-order, each once, with dotted names (this one is ''). */
   namedModules(prefix = ''): [string, Module][] {
+    return this.#namedModules(prefix, 'namedModules');
+  }
+
+  #namedModules(prefix: string, op: string): [string, Module][] {
     const out: [string, Module][] = [];
     const seen = new Set<Module>();
     // An explicit stack, so that deep nesting cannot overflow the call stack.
@@ -177,7 +234,7 @@ export abstract class Module {
       if (seen.has(module)) continue;
       seen.add(module);
       out.push([name, module]);
-      const kids = module.#ownMembers().modules;
+      const kids = module.#ownMembers(op).modules;
       for (let i = kids.length - 1; i >= 0; i--) stack.push([join(name, kids[i]![0]), kids[i]![1]]);
     }
     return out;
@@ -185,7 +242,7 @@ export abstract class Module {
 
   /** This module and all its descendants, pre-order, each once. */
   modules(): Module[] {
-    return this.namedModules().map(([, m]) => m);
+    return this.#namedModules('', 'modules').map(([, m]) => m);
   }
 
   /**
@@ -193,11 +250,15 @@ export abstract class Module {
    * modules in pre-order. A parameter shared by several modules is listed once, under its first name.
    */
   namedParameters(prefix = '', recurse = true): [string, Parameter][] {
+    return this.#namedParameters(prefix, recurse, 'namedParameters');
+  }
+
+  #namedParameters(prefix: string, recurse: boolean, op: string): [string, Parameter][] {
     const out: [string, Parameter][] = [];
     const seen = new Set<Parameter>();
-    const modules: [string, Module][] = recurse ? this.namedModules(prefix) : [[prefix, this]];
+    const modules: [string, Module][] = recurse ? this.#namedModules(prefix, op) : [[prefix, this]];
     for (const [name, module] of modules) {
-      for (const [key, p] of module.#ownMembers().params) {
+      for (const [key, p] of module.#ownMembers(op).params) {
         if (seen.has(p)) continue;
         seen.add(p);
         out.push([join(name, key), p]);
@@ -208,14 +269,22 @@ export abstract class Module {
 
   /** Every parameter, each once (what an optimizer takes). */
   parameters(recurse = true): Parameter[] {
-    return this.namedParameters('', recurse).map(([, p]) => p);
+    return this.#parameters(recurse, 'parameters');
+  }
+
+  #parameters(recurse: boolean, op: string): Parameter[] {
+    return this.#namedParameters('', recurse, op).map(([, p]) => p);
   }
 
   /** Every buffer that holds a tensor, with its dotted name, each once. */
   namedBuffers(prefix = '', recurse = true): [string, Tensor][] {
+    return this.#namedBuffers(prefix, recurse, 'namedBuffers');
+  }
+
+  #namedBuffers(prefix: string, recurse: boolean, op: string): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     const seen = new Set<Tensor>();
-    const modules: [string, Module][] = recurse ? this.namedModules(prefix) : [[prefix, this]];
+    const modules: [string, Module][] = recurse ? this.#namedModules(prefix, op) : [[prefix, this]];
     for (const [name, module] of modules) {
       for (const [key, b] of module.#ownBuffers(false)) {
         if (seen.has(b)) continue;
@@ -228,12 +297,12 @@ export abstract class Module {
 
   /** Every buffer that holds a tensor, each once. */
   buffers(recurse = true): Tensor[] {
-    return this.namedBuffers('', recurse).map(([, b]) => b);
+    return this.#namedBuffers('', recurse, 'buffers').map(([, b]) => b);
   }
 
   /** Calls `fn` on every descendant and then on this module (as PyTorch's `apply`), and returns this. */
   apply(fn: (module: Module) => void): this {
-    const all = this.modules();
+    const all = this.#namedModules('', 'apply').map(([, m]) => m);
     for (let i = all.length - 1; i >= 0; i--) fn(all[i]!);
     return this;
   }
@@ -242,7 +311,7 @@ export abstract class Module {
 
   /** Sets training mode (true) or evaluation mode (false) in this module and every descendant. */
   train(mode = true): this {
-    for (const m of this.modules()) m.training = mode;
+    for (const [, m] of this.#namedModules('', 'train')) m.training = mode;
     return this;
   }
 
@@ -253,7 +322,7 @@ export abstract class Module {
 
   /** Clears every parameter's gradient: to null (default, like `set_to_none`) or to zeros. */
   zeroGrad(setToNone = true): void {
-    for (const p of this.parameters()) {
+    for (const p of this.#parameters(true, 'zeroGrad')) {
       if (p.grad === null) continue;
       p.grad = setToNone ? null : zerosLike(p.grad);
     }
@@ -261,14 +330,15 @@ export abstract class Module {
 
   /** Turns gradients on (default) or off for every parameter, e.g. to freeze part of a model. */
   requiresGrad_(requires = true): this {
-    for (const p of this.parameters()) p.requiresGrad_(requires);
+    for (const p of this.#parameters(true, 'requiresGrad_')) p.requiresGrad_(requires);
     return this;
   }
 
   /** Number of parameter elements (shared parameters counted once); only trainable ones if asked. */
   numParameters(onlyTrainable = false): number {
     let n = 0;
-    for (const p of this.parameters()) if (!onlyTrainable || p.requiresGrad) n += p.size;
+    for (const p of this.#parameters(true, 'numParameters'))
+      if (!onlyTrainable || p.requiresGrad) n += p.size;
     return n;
   }
 
@@ -279,18 +349,16 @@ export abstract class Module {
    * parameters, then its persistent buffers, then its children's, recursively. A module reached
    * under two names appears under both. Cycles are an error.
    */
-  #stateEntries(): [string, Tensor][] {
+  #stateEntries(op: string): [string, Tensor][] {
     const out: [string, Tensor][] = [];
     const walk = (module: Module, prefix: string, ancestors: Set<Module>): void => {
-      const own = module.#ownMembers();
+      const own = module.#ownMembers(op);
       for (const [key, p] of own.params) out.push([join(prefix, key), p]);
       for (const [key, b] of module.#ownBuffers(true)) out.push([join(prefix, key), b]);
       ancestors.add(module);
       for (const [key, child] of own.modules) {
         if (ancestors.has(child)) {
-          throw new ValueError(
-            `stateDict: module '${join(prefix, key)}' contains itself (a cycle of modules)`,
-          );
+          throw new ValueError(`${op}: module '${join(prefix, key)}' contains itself (a cycle of modules)`);
         }
         walk(child, join(prefix, key), ancestors);
       }
@@ -307,7 +375,7 @@ export abstract class Module {
    */
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
-    for (const [key, t] of this.#stateEntries()) out[key] = t.detach();
+    for (const [key, t] of this.#stateEntries('stateDict')) out[key] = t.detach();
     return out;
   }
 
@@ -324,7 +392,7 @@ export abstract class Module {
     const strict = options.strict ?? true;
     const given: ReadonlyMap<string, Tensor> =
       dict instanceof Map ? dict : new Map(Object.entries(dict as Record<string, Tensor>));
-    const entries = this.#stateEntries();
+    const entries = this.#stateEntries('loadStateDict');
     const expected = new Set(entries.map(([k]) => k));
     const missingKeys = entries.map(([k]) => k).filter((k) => !given.has(k));
     const unexpectedKeys = [...given.keys()].filter((k) => !expected.has(k));
@@ -389,7 +457,7 @@ export abstract class Module {
     const extra = this.extraRepr();
     const extraLines = extra === '' ? [] : extra.split('\n');
     ancestors.add(this);
-    const childLines = this.#ownMembers().modules.map(([key, child]) => {
+    const childLines = this.#ownMembers('toString').modules.map(([key, child]) => {
       const text = ancestors.has(child) ? `${child.constructor.name}(<cycle>)` : child.#repr(ancestors);
       return `(${key}): ${indentTail(text, 2)}`;
     });

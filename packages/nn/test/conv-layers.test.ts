@@ -68,7 +68,7 @@ describe('Conv2d', () => {
     expect(() => new Conv2d(0, 4, 3)).toThrow(/Conv2d: inChannels must be a positive integer, got 0/);
     expect(() => new Conv2d(3, 4, 3).forward(randn([1, 2, 8, 8]))).toThrow(ShapeError);
     expect(() => new Conv2d(3, 4, 5).forward(randn([1, 3, 4, 4]))).toThrow(
-      'conv2d: input of shape [1,3,4,4] with padding 0 is smaller than the kernel 5×5',
+      'Conv2d: input of shape [1,3,4,4] with padding 0 is smaller than the kernel 5×5',
     );
   });
 });

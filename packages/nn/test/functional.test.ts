@@ -1,5 +1,5 @@
 import { DTypeError, Generator, gradcheck, randn, ShapeError, tensor, ValueError } from '@tsgrad/core';
-import { F } from '@tsgrad/nn';
+import { F, init } from '@tsgrad/nn';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
@@ -49,13 +49,49 @@ describe('F.linear', () => {
 });
 
 describe('F activations', () => {
-  it('match the core ops', () => {
-    const x = randn([2, 5], f64);
-    expect(F.relu(x).toArray()).toEqual(x.relu().toArray());
-    expect(F.sigmoid(x).toArray()).toEqual(x.sigmoid().toArray());
-    expect(F.tanh(x).toArray()).toEqual(x.tanh().toArray());
-    expect(F.softmax(x, 1).toArray()).toEqual(x.softmax(1).toArray());
-    expect(F.logSoftmax(x).toArray()).toEqual(x.logSoftmax(-1).toArray());
+  const xs = [-2, -0.5, 0, 0.5, 3];
+  const x = tensor(xs, f64);
+
+  it('relu is max(x, 0) element by element', () => {
+    expect(F.relu(x).toFlatArray()).toEqual([0, 0, 0, 0.5, 3]);
+  });
+
+  it('sigmoid is 1 / (1 + e⁻ˣ) and tanh is (eˣ − e⁻ˣ) / (eˣ + e⁻ˣ)', () => {
+    const sig = F.sigmoid(x).toFlatArray();
+    const th = F.tanh(x).toFlatArray();
+    for (const [i, v] of xs.entries()) {
+      expect(sig[i]).toBeCloseTo(1 / (1 + Math.exp(-v)), 14);
+      expect(th[i]).toBeCloseTo((Math.exp(v) - Math.exp(-v)) / (Math.exp(v) + Math.exp(-v)), 14);
+    }
+    expect(sig[2]).toBe(0.5);
+    expect(th[2]).toBe(0);
+  });
+
+  it('softmax along dim 1 is eˣ divided by its row sum; logSoftmax is its log', () => {
+    const rows = [
+      [1, 2, 3],
+      [0, 0, Math.log(2)],
+    ];
+    const m = tensor(rows, f64);
+    // Row [0, 0, ln 2] has e-values [1, 1, 2], so its softmax is exactly [1/4, 1/4, 1/2].
+    const expected = rows.map((r) => {
+      const e = r.map(Math.exp);
+      const total = e.reduce((a, b) => a + b, 0);
+      return e.map((v) => v / total);
+    });
+    const soft = F.softmax(m, 1).toArray() as number[][];
+    const logSoft = F.logSoftmax(m).toArray() as number[][];
+    for (let i = 0; i < 2; i++) {
+      for (let j = 0; j < 3; j++) {
+        expect(soft[i]![j]).toBeCloseTo(expected[i]![j]!, 14);
+        expect(logSoft[i]![j]).toBeCloseTo(Math.log(expected[i]![j]!), 14);
+      }
+    }
+    expect(soft[1]).toEqual([0.25, 0.25, 0.5].map((v) => expect.closeTo(v, 15)));
+    // Along dim 0 instead: each column sums to 1.
+    const cols = F.softmax(m, 0).toArray() as number[][];
+    for (let j = 0; j < 3; j++) expect(cols[0]![j]! + cols[1]![j]!).toBeCloseTo(1, 14);
+    expect(cols[0]![0]).toBeCloseTo(Math.E / (Math.E + 1), 14);
   });
 });
 
@@ -117,5 +153,18 @@ describe('F.dropout', () => {
 
   it('rejects p outside [0, 1]', () => {
     expect(() => F.dropout(randn([2]), 2)).toThrow(ValueError);
+  });
+});
+
+describe('dtype checks', () => {
+  it("use core's requireFloating, so F and init report int32 the way core ops do", () => {
+    const i32 = tensor([1, 2], { dtype: 'int32' });
+    const core = /expected a floating dtype \(float32 or float64\), got int32/;
+    expect(() => F.softplus(i32)).toThrow(core);
+    expect(() => F.dropout(i32, 0.5)).toThrow(core);
+    expect(() => F.mseLoss(i32, i32)).toThrow(/^mseLoss: expected a floating dtype/);
+    expect(() => F.crossEntropy(i32, i32)).toThrow(/^crossEntropy: expected a floating dtype/);
+    expect(() => init.uniform(i32)).toThrow(/^uniform: expected a floating dtype/);
+    expect(() => init.kaimingNormal(tensor([[1]], { dtype: 'int32' }))).toThrow(DTypeError);
   });
 });

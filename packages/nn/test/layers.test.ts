@@ -15,6 +15,8 @@ import {
 } from '@tsgrad/nn';
 import { describe, expect, it } from 'vitest';
 
+const f64 = { dtype: 'float64' } as const;
+
 function close(actual: number[], expected: number[], tol = 1e-12): void {
   expect(actual).toHaveLength(expected.length);
   for (let i = 0; i < actual.length; i++)
@@ -86,25 +88,57 @@ describe('Linear', () => {
     expect(gradcheck(() => lin.call(x), [lin.weight, lin.bias!])).toBe(true);
   });
 
-  it('accepts batched inputs [*, in] and 1-D inputs', () => {
-    const lin = new Linear(3, 5);
-    expect(lin.call(randn([2, 4, 3])).shape).toEqual([2, 4, 5]);
-    expect(lin.call(randn([3])).shape).toEqual([5]);
+  it('accepts batched inputs [*, in] and 1-D inputs, each row mapped by hand-computed x·Wᵀ + b', () => {
+    const lin = new Linear(3, 2, { dtype: 'float64' });
+    const W = [
+      [1, -2, 0.5],
+      [0, 3, -1],
+    ];
+    lin.loadStateDict({ weight: tensor(W, f64), bias: tensor([0.25, -4], f64) });
+    // [2, 2, 3] input: row r = [r+1, 2(r+1), −(r+1)] for r = 0..3, so y = (r+1)·[1−4−0.5, 6+1] + b.
+    const rows = [1, 2, 3, 4].map((k) => [k, 2 * k, -k]);
+    const x = tensor([rows.slice(0, 2), rows.slice(2)], f64);
+    const y = lin.call(x);
+    expect(y.shape).toEqual([2, 2, 2]);
+    expect(y.toFlatArray()).toEqual([1, 2, 3, 4].flatMap((k) => [-3.5 * k + 0.25, 7 * k - 4]));
+    const single = lin.call(tensor([1, 1, 1], f64));
+    expect(single.shape).toEqual([2]);
+    expect(single.toFlatArray()).toEqual([-0.5 + 0.25, 2 - 4]);
   });
 
   it('can go without bias', () => {
-    const lin = new Linear(3, 2, { bias: false });
+    const lin = new Linear(3, 2, { bias: false, dtype: 'float64' });
     expect(lin.bias).toBeNull();
     expect(lin.namedParameters().map(([n]) => n)).toEqual(['weight']);
     expect(lin.toString()).toBe('Linear(inFeatures=3, outFeatures=2, bias=false)');
-    const x = randn([4, 3]);
-    expect(lin.call(x).toArray()).toEqual(x.matmul(lin.weight.t()).toArray());
+    const W = [
+      [0.5, -1, 2],
+      [3, 0, -0.25],
+    ];
+    lin.loadStateDict({ weight: tensor(W, f64) });
+    const X = [
+      [1, 2, 3],
+      [-2, 0.5, 4],
+      [0, 0, 1],
+      [8, -8, 2],
+    ];
+    // y[n][o] = Σ_i X[n][i]·W[o][i], written as plain loops.
+    const expected: number[] = [];
+    for (let n = 0; n < 4; n++) {
+      for (let o = 0; o < 2; o++) {
+        let sum = 0;
+        for (let i = 0; i < 3; i++) sum += X[n]![i]! * W[o]![i]!;
+        expected.push(sum);
+      }
+    }
+    expect(lin.call(tensor(X, f64)).toFlatArray()).toEqual(expected);
+    expect(expected.slice(0, 2)).toEqual([4.5, 2.25]);
   });
 
   it('names both shapes when the input does not fit', () => {
     expect(() => new Linear(3, 2).call(randn([4, 5]))).toThrow(ShapeError);
     expect(() => new Linear(3, 2).call(randn([4, 5]))).toThrow(
-      'input of shape [4,5] does not match weight of shape [2,3]',
+      /^Linear: input of shape \[4,5\] does not match weight of shape \[2,3\]/,
     );
   });
 });

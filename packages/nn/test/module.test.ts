@@ -39,12 +39,12 @@ class Block extends Module {
 
 class Net extends Module {
   scale = new Parameter(ones([1]));
-  blocks: Block[];
+  blocks: ModuleList<Block>;
   head: Sequential;
   constructor(seed = 0) {
     super();
     const g = new Generator(seed);
-    this.blocks = [new Block(g), new Block(g)];
+    this.blocks = new ModuleList([new Block(g), new Block(g)]);
     this.head = new Sequential(new Linear(3, 2, { generator: g }), new Tanh());
   }
   override forward(x: Tensor): Tensor {
@@ -110,9 +110,10 @@ describe('Module parameter discovery', () => {
 
   it('walks children and modules in field order, the root named ""', () => {
     const net = new Net();
-    expect(net.namedChildren().map(([n]) => n)).toEqual(['blocks.0', 'blocks.1', 'head']);
+    expect(net.namedChildren().map(([n]) => n)).toEqual(['blocks', 'head']);
     expect(net.namedModules().map(([n]) => n)).toEqual([
       '',
+      'blocks',
       'blocks.0',
       'blocks.0.fc1',
       'blocks.0.act',
@@ -151,10 +152,28 @@ describe('Module parameter discovery', () => {
     expect(net.numParameters()).toBe(45_360);
   });
 
-  it('call() runs forward', () => {
-    const net = new Net(3);
-    const x = randn([5, 3], { generator: new Generator(1) });
-    expect(net.call(x).toArray()).toEqual(net.forward(x).toArray());
+  it('call(...) passes its arguments to forward and returns its result', () => {
+    class Scaled extends Module {
+      lin = new Linear(2, 1, { dtype: 'float64' });
+      override forward(x: Tensor, scale: number): Tensor {
+        return this.lin.call(x).mul(scale);
+      }
+    }
+    const m = new Scaled();
+    m.loadStateDict({
+      'lin.weight': tensor([[3, -1]], { dtype: 'float64' }),
+      'lin.bias': tensor([0.5], { dtype: 'float64' }),
+    });
+    const x = tensor(
+      [
+        [1, 2],
+        [0, -4],
+      ],
+      { dtype: 'float64' },
+    );
+    // Rows: 3·1 − 1·2 + 0.5 = 1.5 and 3·0 − 1·(−4) + 0.5 = 4.5, then doubled.
+    expect(m.call(x, 2).toArray()).toEqual([[3], [9]]);
+    expect(m.call(x, -1).toArray()).toEqual([[-1.5], [-4.5]]);
   });
 
   it('rejects member names that are empty or dotted', () => {
@@ -254,6 +273,8 @@ describe('Module state dict', () => {
     expect(result).toEqual({ missingKeys: [], unexpectedKeys: [] });
     expect(b.call(x).toArray()).toEqual(a.call(x).toArray());
     expect(Object.keys(b.stateDict())).toEqual(a.namedParameters().map(([n]) => n));
+    const loaded = b.stateDict();
+    for (const [key, t] of Object.entries(a.stateDict())) expect(loaded[key]!.toArray()).toEqual(t.toArray());
   });
 
   it('copies into the existing parameter objects (so optimizers keep them)', () => {

@@ -44,6 +44,18 @@ const fileArb = fc
   .map(([dict, metadata]) => encodeSafetensors(dict, metadata))
   .filter((bytes) => bytes.length > 8 + headerLength(bytes));
 
+/** Bytes per element of each safetensors dtype a file may use. */
+const FILE_ITEM_BYTES: Record<string, number> = {
+  F64: 8,
+  I64: 8,
+  F32: 4,
+  I32: 4,
+  F16: 2,
+  BF16: 2,
+  U8: 1,
+  BOOL: 1,
+};
+
 function headerLength(bytes: Uint8Array): number {
   return new DataView(bytes.buffer, bytes.byteOffset).getUint32(0, true);
 }
@@ -191,27 +203,80 @@ describe('safetensors properties', () => {
       },
       { requiredKeys: [] },
     );
-    const headerArb = fc.dictionary(
+    const randomHeaderArb = fc.dictionary(
       fc.constantFrom('a', 'b', 'c', '__metadata__'),
       fc.oneof(entry, fc.jsonValue()),
       {
         maxKeys: 3,
       },
     );
+    const randomCase = fc.record({
+      header: randomHeaderArb,
+      data: fc.integer({ min: 0, max: 40 }).map((n) => new Uint8Array(n)),
+    });
+    // Well-formed entries laid out back to back over random data bytes, so that decoding succeeds
+    // often enough for the agreement checks below to be exercised (random headers rarely decode).
+    const wellFormed = fc.record({
+      dtype: fc.constantFrom('F32', 'F64', 'I32', 'F16', 'BF16', 'U8', 'I64'),
+      shape: fc.array(fc.integer({ min: 0, max: 3 }), { maxLength: 2 }),
+    });
+    const consistentCase = fc
+      .uniqueArray(fc.tuple(fc.constantFrom('a', 'b', 'c'), wellFormed), {
+        minLength: 1,
+        maxLength: 3,
+        selector: ([name]) => name,
+      })
+      .chain((entries) => {
+        const header: Record<string, unknown> = {};
+        let offset = 0;
+        for (const [name, { dtype, shape }] of entries) {
+          const length = shape.reduce((a, b) => a * b, 1) * FILE_ITEM_BYTES[dtype]!;
+          header[name] = { dtype, shape, data_offsets: [offset, offset + length] };
+          offset += length;
+        }
+        return fc.record({
+          header: fc.constant(header),
+          data: fc.uint8Array({ minLength: offset, maxLength: offset }),
+        });
+      });
+    let decodedWithData = 0;
     fc.assert(
-      fc.property(headerArb, fc.integer({ min: 0, max: 40 }), (header, dataLength) => {
+      fc.property(fc.oneof(randomCase, consistentCase), ({ header, data }) => {
+        const dataLength = data.length;
         const json = new TextEncoder().encode(JSON.stringify(header));
         const bytes = new Uint8Array(8 + json.length + dataLength);
         new DataView(bytes.buffer).setUint32(0, json.length, true);
         bytes.set(json, 8);
+        bytes.set(data, 8 + json.length);
         const result = decodeOrFormatError(bytes);
         if (result instanceof FormatError) return;
-        let total = 0;
-        for (const t of Object.values(result.tensors)) total += t.size;
-        expect(total).toBeLessThanOrEqual(dataLength);
+        // What decoded must agree with its header entry: the shape, and a byte range that lies in
+        // the data section and holds exactly size × (bytes per element of the file's dtype) bytes.
+        const start = 8 + json.length;
+        let covered = 0;
+        for (const [name, t] of Object.entries(result.tensors)) {
+          const e = (header as Record<string, unknown>)[name] as {
+            dtype: string;
+            shape: number[];
+            data_offsets: [number, number];
+          };
+          const [begin, end] = e.data_offsets;
+          expect(t.shape).toEqual(e.shape);
+          expect(end - begin).toBe(t.size * FILE_ITEM_BYTES[e.dtype]!);
+          expect(begin).toBeGreaterThanOrEqual(0);
+          expect(end).toBeLessThanOrEqual(dataLength);
+          covered += end - begin;
+          if (e.dtype === 'F32' || e.dtype === 'F64' || e.dtype === 'I32') {
+            expect(rawBytes(t)).toEqual(Array.from(bytes.subarray(start + begin, start + end)));
+          }
+        }
+        // The entries cover the data section exactly, as a valid file must.
+        expect(covered).toBe(dataLength);
+        if (covered > 0) decodedWithData++;
       }),
       { numRuns: 300 },
     );
+    expect(decodedWithData).toBeGreaterThan(20);
   });
 
   it('random bytes never crash the decoder', () => {

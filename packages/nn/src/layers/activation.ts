@@ -1,25 +1,26 @@
 /** Activations as modules, for `Sequential`: `ReLU`, `Sigmoid`, `Tanh`, `Softmax`, `LogSoftmax`. */
 import type { Tensor } from '@tsgrad/core';
 import { Module } from '../module.js';
+import { asLayer } from './checks.js';
 
 /** max(x, 0) elementwise. */
 export class ReLU extends Module {
   override forward(x: Tensor): Tensor {
-    return x.relu();
+    return asLayer(this.constructor.name, () => x.relu());
   }
 }
 
 /** 1 / (1 + e⁻ˣ) elementwise. */
 export class Sigmoid extends Module {
   override forward(x: Tensor): Tensor {
-    return x.sigmoid();
+    return asLayer(this.constructor.name, () => x.sigmoid());
   }
 }
 
 /** Hyperbolic tangent elementwise. */
 export class Tanh extends Module {
   override forward(x: Tensor): Tensor {
-    return x.tanh();
+    return asLayer(this.constructor.name, () => x.tanh());
   }
 }
 
@@ -30,7 +31,7 @@ export class Softmax extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    return x.softmax(this.dim);
+    return asLayer(this.constructor.name, () => x.softmax(this.dim));
   }
 
   override extraRepr(): string {
@@ -45,7 +46,7 @@ export class LogSoftmax extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    return x.logSoftmax(this.dim);
+    return asLayer(this.constructor.name, () => x.logSoftmax(this.dim));
   }
 
   override extraRepr(): string {

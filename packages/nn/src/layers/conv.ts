@@ -1,8 +1,19 @@
 /** `Conv2d`: a 2-d convolution layer over NCHW inputs, as `torch.nn.Conv2d`. */
-import { conv2d, type DType, type Generator, type Size2, type Tensor, ValueError, zeros } from '@tsgrad/core';
+import {
+  conv2d,
+  type DType,
+  fmtShape,
+  type Generator,
+  ShapeError,
+  type Size2,
+  type Tensor,
+  ValueError,
+  zeros,
+} from '@tsgrad/core';
 import { calculateFanInAndFanOut, kaimingUniform, uniform } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
+import { asLayer, checkInputDType } from './checks.js';
 
 /** Options of `Conv2d`. */
 export interface Conv2dLayerOptions {
@@ -93,12 +104,21 @@ export class Conv2d extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    return conv2d(x, this.weight, this.bias, {
-      stride: this.stride,
-      padding: this.padding,
-      dilation: this.dilation,
-      groups: this.groups,
-    });
+    const name = this.constructor.name;
+    checkInputDType(name, x, this.weight.dtype);
+    if (x.ndim !== 4 || x.shape[1] !== this.inChannels) {
+      throw new ShapeError(
+        `${name}: expected a 4-D input [N, ${this.inChannels}, H, W] (inChannels = ${this.inChannels}), got shape ${fmtShape(x.shape)}`,
+      );
+    }
+    return asLayer(name, () =>
+      conv2d(x, this.weight, this.bias, {
+        stride: this.stride,
+        padding: this.padding,
+        dilation: this.dilation,
+        groups: this.groups,
+      }),
+    );
   }
 
   override extraRepr(): string {

@@ -1,7 +1,8 @@
 /** `Dropout`, as `torch.nn.Dropout`. */
 import { type Generator, type Tensor, ValueError } from '@tsgrad/core';
-import { dropout } from '../functional.js';
+import { dropout } from '../functional/index.js';
 import { Module } from '../module.js';
+import { asLayer } from './checks.js';
 
 /** Options of `Dropout`. */
 export interface DropoutOptions {
@@ -26,7 +27,7 @@ export class Dropout extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    return dropout(x, this.p, this.training, this.generator);
+    return asLayer(this.constructor.name, () => dropout(x, this.p, this.training, this.generator));
   }
 
   override extraRepr(): string {

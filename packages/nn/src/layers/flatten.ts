@@ -1,6 +1,7 @@
 /** `Flatten`: merges a range of dims, as `torch.nn.Flatten`. */
 import type { Tensor } from '@tsgrad/core';
 import { Module } from '../module.js';
+import { asLayer } from './checks.js';
 
 /** Merges dims startDim..endDim (default 1..−1: everything but the batch dim), e.g. [N, 1, 28, 28] → [N, 784]. */
 export class Flatten extends Module {
@@ -12,7 +13,7 @@ export class Flatten extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    return x.flatten(this.startDim, this.endDim);
+    return asLayer(this.constructor.name, () => x.flatten(this.startDim, this.endDim));
   }
 
   override extraRepr(): string {

@@ -1,9 +1,18 @@
 /** `Linear`: the fully connected layer y = x·Wᵀ + b, as `torch.nn.Linear`. */
-import { type DType, type Generator, type Tensor, ValueError, zeros } from '@tsgrad/core';
-import { linear } from '../functional.js';
+import {
+  type DType,
+  fmtShape,
+  type Generator,
+  ShapeError,
+  type Tensor,
+  ValueError,
+  zeros,
+} from '@tsgrad/core';
+import { linear } from '../functional/index.js';
 import { calculateFanInAndFanOut, kaimingUniform, uniform } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
+import { checkInputDType } from './checks.js';
 
 /** Options of `Linear`. */
 export interface LinearOptions {
@@ -53,6 +62,14 @@ export class Linear extends Module {
   }
 
   override forward(x: Tensor): Tensor {
+    const name = this.constructor.name;
+    checkInputDType(name, x, this.weight.dtype);
+    if (x.ndim === 0 || x.shape[x.ndim - 1] !== this.inFeatures) {
+      throw new ShapeError(
+        `${name}: input of shape ${fmtShape(x.shape)} does not match weight of shape ${fmtShape(this.weight.shape)} ` +
+          `(expected [*, ${this.inFeatures}]: inFeatures = ${this.inFeatures})`,
+      );
+    }
     return linear(x, this.weight, this.bias);
   }
 

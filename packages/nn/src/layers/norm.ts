@@ -7,6 +7,7 @@ import {
   fmtShape,
   noGrad,
   ones,
+  requireFloating,
   ShapeError,
   scalar,
   type Tensor,
@@ -16,6 +17,7 @@ import {
 import { writeElements } from '../init.js';
 import { Module } from '../module.js';
 import { Parameter } from '../parameter.js';
+import { asLayer, checkInputDType } from './checks.js';
 
 /** Options of `BatchNorm1d` and `BatchNorm2d`. */
 export interface BatchNormOptions {
@@ -95,11 +97,20 @@ abstract class BatchNorm extends Module {
 
   override forward(x: Tensor): Tensor {
     const name = this.constructor.name;
+    if (this.weight !== null) checkInputDType(name, x, this.weight.dtype);
+    else if (this.runningMean !== null)
+      checkInputDType(name, x, this.runningMean.dtype, 'running statistics');
+    else requireFloating(name, x.dtype);
     if (!this.ranks.includes(x.ndim) || x.shape[1] !== this.numFeatures) {
       throw new ShapeError(
         `${name}: expected a ${this.ranks.join('-D or ')}-D input with ${this.numFeatures} channels in dim 1, got shape ${fmtShape(x.shape)}`,
       );
     }
+    return asLayer(name, () => this.#normalize(x));
+  }
+
+  #normalize(x: Tensor): Tensor {
+    const name = this.constructor.name;
     const dims = x.shape.map((_, i) => i).filter((i) => i !== 1);
     const shape = x.shape.map((d, i) => (i === 1 ? d : 1));
     const useBatch = this.training || this.runningMean === null;
@@ -202,13 +213,22 @@ export class LayerNorm extends Module {
   }
 
   override forward(x: Tensor): Tensor {
+    const name = this.constructor.name;
+    const params = this.weight ?? this.bias;
+    if (params !== null) checkInputDType(name, x, params.dtype);
+    else requireFloating(name, x.dtype);
     const k = this.normalizedShape.length;
     const tail = x.shape.slice(x.ndim - k);
     if (x.ndim < k || tail.some((d, i) => d !== this.normalizedShape[i])) {
       throw new ShapeError(
-        `LayerNorm: input of shape ${fmtShape(x.shape)} does not end with normalizedShape ${fmtShape(this.normalizedShape)}`,
+        `${name}: input of shape ${fmtShape(x.shape)} does not end with normalizedShape ${fmtShape(this.normalizedShape)}`,
       );
     }
+    return asLayer(name, () => this.#normalize(x));
+  }
+
+  #normalize(x: Tensor): Tensor {
+    const k = this.normalizedShape.length;
     const dims = this.normalizedShape.map((_, i) => x.ndim - k + i);
     const mean = x.mean(dims, true);
     const variance = x.var(dims, { correction: 0, keepdim: true });

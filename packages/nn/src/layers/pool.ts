@@ -9,6 +9,7 @@ import {
   type Tensor,
 } from '@tsgrad/core';
 import { Module } from '../module.js';
+import { asLayer } from './checks.js';
 
 function fmt(v: Size2): string {
   return typeof v === 'number' ? String(v) : `[${v[0]},${v[1]}]`;
@@ -24,7 +25,7 @@ export class MaxPool2d extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    return maxPool2d(x, this.kernelSize, this.options);
+    return asLayer(this.constructor.name, () => maxPool2d(x, this.kernelSize, this.options));
   }
 
   override extraRepr(): string {
@@ -43,7 +44,7 @@ export class AvgPool2d extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    return avgPool2d(x, this.kernelSize, this.options);
+    return asLayer(this.constructor.name, () => avgPool2d(x, this.kernelSize, this.options));
   }
 
   override extraRepr(): string {
@@ -59,7 +60,7 @@ export class AdaptiveAvgPool2d extends Module {
   }
 
   override forward(x: Tensor): Tensor {
-    return adaptiveAvgPool2d(x, this.outputSize);
+    return asLayer(this.constructor.name, () => adaptiveAvgPool2d(x, this.outputSize));
   }
 
   override extraRepr(): string {

@@ -2,7 +2,8 @@
  * A LeNet-style convolutional network for 28×28 single-channel images (MNIST): two 5×5
  * convolutions with ReLU and 2×2 max pooling, then two fully connected layers.
  */
-import { type DType, type Generator, type Tensor, ValueError } from '@tsgrad/core';
+import { type DType, fmtShape, type Generator, ShapeError, type Tensor, ValueError } from '@tsgrad/core';
+import { checkInputDType } from '../layers/checks.js';
 import { Conv2d } from '../layers/conv.js';
 import { Linear } from '../layers/linear.js';
 import { MaxPool2d } from '../layers/pool.js';
@@ -61,7 +62,16 @@ export class LeNet extends Module {
 
   /** Logits [N, numClasses] for images [N, 1, 28, 28] (or [N, 784], reshaped). */
   override forward(x: Tensor): Tensor {
-    const images = x.ndim === 2 ? x.reshape([x.shape[0]!, 1, 28, 28]) : x;
+    const name = this.constructor.name;
+    checkInputDType(name, x, this.conv1.weight.dtype);
+    const flat = x.ndim === 2 && x.shape[1] === 784;
+    const square = x.ndim === 4 && x.shape[1] === 1 && x.shape[2] === 28 && x.shape[3] === 28;
+    if (!flat && !square) {
+      throw new ShapeError(
+        `${name}: expected images [N, 1, 28, 28] or [N, 784], got shape ${fmtShape(x.shape)}`,
+      );
+    }
+    const images = flat ? x.reshape([x.shape[0]!, 1, 28, 28]) : x;
     const a = this.pool.forward(this.conv1.forward(images).relu());
     const b = this.pool.forward(this.conv2.forward(a).relu());
     return this.fc2.forward(this.fc1.forward(b.flatten(1)).relu());

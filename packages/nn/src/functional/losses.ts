@@ -1,7 +1,7 @@
 /**
- * Stateless building blocks, as `torch.nn.functional` (imported as the namespace `F`): `linear`,
- * activations, `dropout`, and losses. They are composed from core ops, so their gradients come
- * from the ops' own rules; only `softplus` has a rule of its own (its forward needs `log1p`).
+ * Loss functions of `F`, as in `torch.nn.functional`: `mseLoss`, `nllLoss`, `crossEntropy` and
+ * `binaryCrossEntropyWithLogits`. Composed from core ops (and `softplus`), so their gradients come
+ * from the ops' own rules.
  *
  * @example
  * const loss = F.crossEntropy(model.call(x), labels, { labelSmoothing: 0.1 });
@@ -9,17 +9,16 @@
 import {
   broadcastShapes,
   DTypeError,
-  defaultGenerator,
   fmtShape,
-  type Generator,
-  record,
+  requireFloating,
   ShapeError,
   sameShape,
-  Tensor,
+  type Tensor,
   tensor,
   ValueError,
   zerosLike,
 } from '@tsgrad/core';
+import { softplus } from './activations.js';
 
 /** How a loss combines its per-element values: their mean (default), their sum, or none. */
 export type Reduction = 'mean' | 'sum' | 'none';
@@ -52,10 +51,6 @@ export interface BCEWithLogitsOptions extends LossOptions {
   weight?: Tensor;
 }
 
-function requireFloat(op: string, what: string, t: Tensor): void {
-  if (t.dtype === 'int32') throw new DTypeError(`${op}: ${what} must be float32 or float64, got int32`);
-}
-
 function checkReduction(op: string, reduction: Reduction): void {
   if (reduction !== 'mean' && reduction !== 'sum' && reduction !== 'none') {
     throw new ValueError(`${op}: reduction must be 'mean', 'sum' or 'none', got '${String(reduction)}'`);
@@ -67,94 +62,11 @@ function reduce(loss: Tensor, reduction: Reduction): Tensor {
   return reduction === 'sum' ? loss.sum() : loss.mean();
 }
 
-// ---- layers and activations ----
-
-/**
- * x · weightᵀ + bias, with x of shape [*, in], weight [out, in] and bias [out] (as `F.linear`).
- */
-export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
-  if (weight.ndim !== 2)
-    throw new ShapeError(`linear: weight must be 2-D [out, in], got shape ${fmtShape(weight.shape)}`);
-  const inFeatures = weight.shape[1]!;
-  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inFeatures) {
-    throw new ShapeError(
-      `linear: input of shape ${fmtShape(x.shape)} does not match weight of shape ${fmtShape(weight.shape)} ` +
-        `(expected ${inFeatures} input features, got ${x.ndim === 0 ? 'a 0-d tensor' : x.shape[x.ndim - 1]})`,
-    );
-  }
-  const out = x.matmul(weight.t());
-  if (bias === undefined || bias === null) return out;
-  if (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]) {
-    throw new ShapeError(
-      `linear: bias of shape ${fmtShape(bias.shape)} should be [${weight.shape[0]}] for weight ${fmtShape(weight.shape)}`,
-    );
-  }
-  return out.add(bias);
-}
-
-/** max(x, 0). */
-export function relu(x: Tensor): Tensor {
-  return x.relu();
-}
-
-/** 1 / (1 + e⁻ˣ). */
-export function sigmoid(x: Tensor): Tensor {
-  return x.sigmoid();
-}
-
-/** Hyperbolic tangent. */
-export function tanh(x: Tensor): Tensor {
-  return x.tanh();
-}
-
-/** Softmax along `dim` (default −1, the class dim of [N, C]). */
-export function softmax(x: Tensor, dim = -1): Tensor {
-  return x.softmax(dim);
-}
-
-/** log(softmax(x)) along `dim` (default −1), computed stably as x − logsumexp(x). */
-export function logSoftmax(x: Tensor, dim = -1): Tensor {
-  return x.logSoftmax(dim);
-}
-
-/**
- * log(1 + eˣ), computed stably as max(x, 0) + log1p(e^−|x|); its gradient is sigmoid(x), exact at
- * x = 0 too (composing abs and relu would give the wrong one-sided gradient there).
- */
-export function softplus(x: Tensor): Tensor {
-  requireFloat('softplus', 'input', x);
-  const values = x.toTypedArray();
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    values[i] = Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
-  }
-  return record('softplus', [x], new Tensor(values, [...x.shape]), (g) => [g.mul(x.sigmoid())]);
-}
-
-/**
- * Zeroes each element with probability `p` and scales the rest by 1 / (1 − p) in training; the
- * identity otherwise. The mask is drawn from `generator` (the global one by default).
- */
-export function dropout(x: Tensor, p = 0.5, training = true, generator?: Generator): Tensor {
-  if (!(p >= 0 && p <= 1)) throw new ValueError(`dropout: probability p must be in [0, 1], got ${p}`);
-  requireFloat('dropout', 'input', x);
-  if (!training || p === 0) return x;
-  if (p === 1) return x.mul(0);
-  const g = generator ?? defaultGenerator;
-  const scale = 1 / (1 - p);
-  const mask = zerosLike(x);
-  const m = mask.data;
-  for (let i = 0; i < m.length; i++) m[i] = g.random() < p ? 0 : scale;
-  return x.mul(mask);
-}
-
-// ---- regression losses ----
-
 /** Mean squared error (input − target)², reduced. Shapes must match (no silent broadcasting). */
 export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   const reduction = options.reduction ?? 'mean';
   checkReduction('mseLoss', reduction);
-  requireFloat('mseLoss', 'input', input);
+  requireFloating('mseLoss', input.dtype);
   if (!sameShape(input.shape, target.shape)) {
     throw new ShapeError(
       `mseLoss: target of shape ${fmtShape(target.shape)} does not match input of shape ${fmtShape(input.shape)}`,
@@ -294,7 +206,7 @@ export function nllLoss(logProbs: Tensor, target: Tensor, options: NLLLossOption
   const op = 'nllLoss';
   const reduction = options.reduction ?? 'mean';
   checkReduction(op, reduction);
-  requireFloat(op, 'log-probabilities', logProbs);
+  requireFloating(op, logProbs.dtype);
   if (target.dtype !== 'int32') {
     throw new DTypeError(`${op}: target must hold int32 class labels, got ${target.dtype}`);
   }
@@ -320,7 +232,7 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
   const op = 'crossEntropy';
   const reduction = options.reduction ?? 'mean';
   checkReduction(op, reduction);
-  requireFloat(op, 'logits', logits);
+  requireFloating(op, logits.dtype);
   const eps = options.labelSmoothing ?? 0;
   if (!(eps >= 0 && eps <= 1)) throw new ValueError(`${op}: labelSmoothing must be in [0, 1], got ${eps}`);
   const weight = options.weight;
@@ -383,7 +295,7 @@ export function binaryCrossEntropyWithLogits(
   const op = 'binaryCrossEntropyWithLogits';
   const reduction = options.reduction ?? 'mean';
   checkReduction(op, reduction);
-  requireFloat(op, 'logits', logits);
+  requireFloating(op, logits.dtype);
   if (!sameShape(logits.shape, target.shape)) {
     throw new ShapeError(
       `${op}: target of shape ${fmtShape(target.shape)} does not match logits of shape ${fmtShape(logits.shape)}`,

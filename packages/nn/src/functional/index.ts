@@ -1,0 +1,20 @@
+/**
+ * Stateless building blocks, as `torch.nn.functional` (imported as the namespace `F`): `linear`,
+ * `dropout`, activations and losses.
+ *
+ * @example
+ * const loss = F.crossEntropy(model.call(x), labels, { labelSmoothing: 0.1 });
+ */
+export { logSoftmax, relu, sigmoid, softmax, softplus, tanh } from './activations.js';
+export { dropout, linear } from './layers.js';
+export {
+  type BCEWithLogitsOptions,
+  binaryCrossEntropyWithLogits,
+  type CrossEntropyOptions,
+  crossEntropy,
+  type LossOptions,
+  mseLoss,
+  type NLLLossOptions,
+  nllLoss,
+  type Reduction,
+} from './losses.js';

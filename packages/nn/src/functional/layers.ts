@@ -1,0 +1,51 @@
+/** Layer functions of `F`: `linear` and `dropout`, composed from core ops. */
+import {
+  defaultGenerator,
+  fmtShape,
+  type Generator,
+  requireFloating,
+  ShapeError,
+  type Tensor,
+  ValueError,
+  zerosLike,
+} from '@tsgrad/core';
+
+/**
+ * x · weightᵀ + bias, with x of shape [*, in], weight [out, in] and bias [out] (as `F.linear`).
+ */
+export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
+  if (weight.ndim !== 2)
+    throw new ShapeError(`linear: weight must be 2-D [out, in], got shape ${fmtShape(weight.shape)}`);
+  const inFeatures = weight.shape[1]!;
+  if (x.ndim === 0 || x.shape[x.ndim - 1] !== inFeatures) {
+    throw new ShapeError(
+      `linear: input of shape ${fmtShape(x.shape)} does not match weight of shape ${fmtShape(weight.shape)} ` +
+        `(expected ${inFeatures} input features, got ${x.ndim === 0 ? 'a 0-d tensor' : x.shape[x.ndim - 1]})`,
+    );
+  }
+  const out = x.matmul(weight.t());
+  if (bias === undefined || bias === null) return out;
+  if (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]) {
+    throw new ShapeError(
+      `linear: bias of shape ${fmtShape(bias.shape)} should be [${weight.shape[0]}] for weight ${fmtShape(weight.shape)}`,
+    );
+  }
+  return out.add(bias);
+}
+
+/**
+ * Zeroes each element with probability `p` and scales the rest by 1 / (1 − p) in training; the
+ * identity otherwise. The mask is drawn from `generator` (the global one by default).
+ */
+export function dropout(x: Tensor, p = 0.5, training = true, generator?: Generator): Tensor {
+  if (!(p >= 0 && p <= 1)) throw new ValueError(`dropout: probability p must be in [0, 1], got ${p}`);
+  requireFloating('dropout', x.dtype);
+  if (!training || p === 0) return x;
+  if (p === 1) return x.mul(0);
+  const g = generator ?? defaultGenerator;
+  const scale = 1 / (1 - p);
+  const mask = zerosLike(x);
+  const m = mask.data;
+  for (let i = 0; i < m.length; i++) m[i] = g.random() < p ? 0 : scale;
+  return x.mul(mask);
+}
