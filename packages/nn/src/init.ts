@@ -14,7 +14,7 @@ import {
   fmtShape,
   type Generator,
   requireFloating,
-  type Tensor,
+  Tensor,
   ValueError,
 } from '@tsgrad/core';
 
@@ -59,33 +59,31 @@ export interface KaimingOptions extends InitOptions {
 }
 
 /**
- * Writes `value(i)` into element i (row-major order) of `t`'s buffer, whatever its strides.
- * Refuses tensors produced by an op, whose buffers the autograd graph may still read.
+ * Copies `values` into `t` in place (whatever its strides), without recording a graph. Refuses
+ * tensors produced by an op, whose buffers the autograd graph may still read.
  */
-export function writeElements(op: string, t: Tensor, value: (i: number) => number): Tensor {
+export function writeInPlace(op: string, t: Tensor, values: Tensor): Tensor {
   if (t.gradFn !== null) {
     throw new AutogradError(
       `${op}: cannot write in place into a tensor produced by an op (${t.gradFn.name}); use a leaf`,
     );
   }
-  const rank = t.ndim;
-  const size = t.size;
-  const data = t.data;
-  if (t.isContiguous) {
-    for (let i = 0; i < size; i++) data[t.offset + i] = value(i);
-    return t;
-  }
-  const coords = new Array<number>(rank).fill(0);
-  for (let i = 0; i < size; i++) {
-    let p = t.offset;
-    for (let d = 0; d < rank; d++) p += coords[d]! * t.strides[d]!;
-    data[p] = value(i);
-    for (let d = rank - 1; d >= 0; d--) {
-      if (++coords[d]! < t.shape[d]!) break;
-      coords[d] = 0;
-    }
-  }
-  return t;
+  return t.copy_(values.dtype === t.dtype ? values : values.to(t.dtype));
+}
+
+/**
+ * Writes `value(i)` into element i (row-major order) of `t`, computed in float64 and rounded once
+ * to `t`'s dtype, whatever `t`'s strides.
+ */
+export function writeElements(op: string, t: Tensor, value: (i: number) => number): Tensor {
+  return writeInPlace(
+    op,
+    t,
+    new Tensor(
+      Float64Array.from({ length: t.size }, (_, i) => value(i)),
+      t.shape,
+    ),
+  );
 }
 
 /**

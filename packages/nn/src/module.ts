@@ -3,7 +3,7 @@
  * and buffers are found from its fields, in field order, and named with dots (`fc1.weight`).
  */
 import { DTypeError, fmtShape, noGrad, ShapeError, Tensor, ValueError, zerosLike } from '@tsgrad/core';
-import { writeElements } from './init.js';
+import { writeInPlace } from './init.js';
 import { Parameter } from './parameter.js';
 
 /** Options of `Module.loadStateDict`. */
@@ -425,8 +425,8 @@ export abstract class Module {
     }
     noGrad(() => {
       for (const [target, source] of copies) {
-        const values = source.toTypedArray(); // a copy, so aliasing the target is harmless
-        writeElements('loadStateDict', target, (i) => values[i]!);
+        // A contiguous copy first, so a source that aliases the target is harmless.
+        writeInPlace('loadStateDict', target, source.clone());
       }
     });
     return { missingKeys, unexpectedKeys };

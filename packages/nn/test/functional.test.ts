@@ -96,7 +96,7 @@ describe('F activations', () => {
 });
 
 describe('F.softplus', () => {
-  it('is log(1 + eˣ), finite for ±1000', () => {
+  it('is log(1 + eˣ), finite for ±1000, and x itself above the threshold (20), as PyTorch', () => {
     const xs = [-1000, -30, -1, 0, 0.5, 30, 1000];
     const out = F.softplus(tensor(xs, f64)).toFlatArray();
     const expected = [
@@ -105,9 +105,17 @@ describe('F.softplus', () => {
       Math.log1p(Math.exp(-1)),
       Math.LN2,
       Math.log1p(Math.exp(0.5)),
-      30 + Math.log1p(Math.exp(-30)),
+      30,
       1000,
     ];
+    for (let i = 0; i < out.length; i++) expect(out[i]).toBeCloseTo(expected[i]!, 14);
+    const noThreshold = F.softplus(tensor([30], f64), { threshold: Number.POSITIVE_INFINITY }).item();
+    expect(noThreshold).toBe(30 + Math.log1p(Math.exp(-30)));
+  });
+
+  it('with beta: log(1 + e^(βx)) / β', () => {
+    const out = F.softplus(tensor([-1, 0, 2], f64), { beta: 2 }).toFlatArray();
+    const expected = [-1, 0, 2].map((v) => Math.log1p(Math.exp(2 * v)) / 2);
     for (let i = 0; i < out.length; i++) expect(out[i]).toBeCloseTo(expected[i]!, 14);
   });
 
@@ -123,10 +131,11 @@ describe('F.softplus', () => {
   it('passes gradcheck on random inputs', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.double({ min: -20, max: 20, noNaN: true }), { minLength: 1, maxLength: 6 }),
+        // Away from the threshold at 20, where PyTorch's softplus switches to x.
+        fc.array(fc.double({ min: -19, max: 19, noNaN: true }), { minLength: 1, maxLength: 6 }),
         (xs) => {
           const x = tensor(xs, { ...f64, requiresGrad: true });
-          return gradcheck(F.softplus, [x]);
+          return gradcheck((t) => F.softplus(t), [x]);
         },
       ),
       { numRuns: 40 },

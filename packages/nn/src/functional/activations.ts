@@ -1,9 +1,8 @@
 /**
  * Activation functions of `F`: `relu`, `sigmoid`, `tanh`, `softmax`, `logSoftmax` and `softplus`.
- * All but `softplus` are the core ops under their PyTorch functional names; `softplus` has a rule
- * of its own (its forward needs `log1p`).
+ * They are the core ops under their PyTorch functional names.
  */
-import { record, requireFloating, Tensor } from '@tsgrad/core';
+import { softplus as coreSoftplus, type SoftplusOptions, type Tensor } from '@tsgrad/core';
 
 /** max(x, 0). */
 export function relu(x: Tensor): Tensor {
@@ -31,15 +30,9 @@ export function logSoftmax(x: Tensor, dim = -1): Tensor {
 }
 
 /**
- * log(1 + eˣ), computed stably as max(x, 0) + log1p(e^−|x|); its gradient is sigmoid(x), exact at
- * x = 0 too (composing abs and relu would give the wrong one-sided gradient there).
+ * log(1 + e^(βx)) / β, and x itself where βx > threshold (defaults β = 1, threshold = 20), as
+ * `F.softplus`; the core op `softplus`, computed without overflow.
  */
-export function softplus(x: Tensor): Tensor {
-  requireFloating('softplus', x.dtype);
-  const values = x.toTypedArray();
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    values[i] = Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
-  }
-  return record('softplus', [x], new Tensor(values, [...x.shape]), (g) => [g.mul(x.sigmoid())]);
+export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
+  return coreSoftplus(x, options);
 }

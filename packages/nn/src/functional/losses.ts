@@ -315,7 +315,8 @@ export function binaryCrossEntropyWithLogits(
   };
   fits('posWeight', options.posWeight);
   fits('weight', options.weight);
-  const spNeg = softplus(logits.neg());
+  // No threshold: log(1 + e⁻ˣ) exactly, however large x is.
+  const spNeg = softplus(logits.neg(), { threshold: Number.POSITIVE_INFINITY });
   const logWeight = options.posWeight === undefined ? null : options.posWeight.sub(1).mul(target).add(1);
   let loss = target
     .neg()
