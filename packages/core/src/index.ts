@@ -80,6 +80,16 @@ export {
   variance,
 } from './ops/reduce.js';
 export {
+  type BernoulliOptions,
+  bernoulli,
+  type MultinomialOptions,
+  multinomial,
+  normal,
+  randperm,
+  type SamplingOptions,
+  uniform,
+} from './ops/sampling.js';
+export {
   cat,
   chunk,
   clone,
