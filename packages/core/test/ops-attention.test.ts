@@ -75,6 +75,14 @@ function composition(q: Tensor, k: Tensor, v: Tensor, bias: Tensor | null, scale
   return matmul(softmax(bias === null ? scores : add(scores, bias), -1), v);
 }
 
+/** The additive causal bias [L, S]: 0 where key j ≤ query i, else −∞. */
+function causalBias(L: number, S: number): Tensor {
+  const data = new Float64Array(L * S);
+  for (let i = 0; i < L; i++)
+    for (let j = 0; j < S; j++) data[i * S + j] = j <= i ? 0 : Number.NEGATIVE_INFINITY;
+  return tensor(data, { shape: [L, S], dtype: 'float64' });
+}
+
 type MaskKind = 'none' | 'causal' | 'bool' | 'float' | 'oneKey';
 
 /** A 0/1 keep mask [L, S] with at least one kept key per row (exactly one for 'oneKey' rows). */
@@ -276,6 +284,33 @@ describe('scaledDotProductAttention properties', () => {
     const other = scaledDotProductAttention(q, k, v, { dropoutP: p, generator: new Generator(12) });
     expect(flat(other)).not.toEqual(values);
     expect(flat(scaledDotProductAttention(q, k, v, { dropoutP: 1 })).every((x) => x === 0)).toBe(true);
+  });
+
+  it('strided (transposed) key and value, and size-0 L or S', () => {
+    const q = makeTensor([2, 3, 2], { kind: 'uniform', min: -1, max: 1 }, 13);
+    const kStore = makeTensor([2, 2, 4], { kind: 'uniform', min: -1, max: 1 }, 14);
+    const vStore = makeTensor([3, 4], { kind: 'uniform', min: -1, max: 1 }, 15);
+    const run = (a: Tensor, ks: Tensor, vs: Tensor) =>
+      scaledDotProductAttention(a, transpose(ks, -2, -1), transpose(vs, 0, 1), { isCausal: true });
+    const expected = composition(
+      q,
+      kStore.mT.contiguous(),
+      vStore.t().contiguous(),
+      causalBias(3, 4),
+      1 / Math.sqrt(2),
+    );
+    expect(closeArrays(flat(run(q, kStore, vStore)), flat(expected), 1e-12, 1e-12)).toBe(true);
+    expect(gradcheck(run, [q, kStore, vStore])).toBe(true);
+    // No keys: every row is fully masked, so the output is 0; no queries: an empty output.
+    const noKeys = scaledDotProductAttention(
+      q,
+      zeros([2, 0, 2], { dtype: 'float64' }),
+      zeros([2, 0, 5], { dtype: 'float64' }),
+    );
+    expect(noKeys.shape).toEqual([2, 3, 5]);
+    expect(flat(noKeys).every((x) => x === 0)).toBe(true);
+    const noQueries = scaledDotProductAttention(zeros([2, 0, 2]), zeros([2, 4, 2]), zeros([2, 4, 5]));
+    expect(noQueries.shape).toEqual([2, 0, 5]);
   });
 
   it('works in float32 and defaults the scale to 1/√E', () => {

@@ -192,6 +192,20 @@ describe('embedding properties', () => {
     expect(closeArrays(flat(out), [3 * scale, 4 * scale, 0.3, 0.4, 3 * scale, 4 * scale])).toBe(true);
   });
 
+  it('strided weight and indices, and empty indices (size-0 dims)', () => {
+    const base = makeTensor([3, 4], { kind: 'uniform', min: -1, max: 1 }, 5);
+    const w = base.t(); // [4, 3], not contiguous
+    const idx = int32([3, 9, 0, 9, 1, 9], [6]).slice(0, 0, 6, 2); // [3, 0, 1], stride 2
+    const out = embedding(idx, w);
+    const rows = w.toArray() as number[][];
+    expect(out.toArray()).toEqual([rows[3], rows[0], rows[1]]);
+    expect(gradcheck((b) => embedding(idx, b.t()), [base])).toBe(true);
+    const empty = embedding(int32([], [0, 2]), w);
+    expect(empty.shape).toEqual([0, 2, 3]);
+    const [g] = grad(sum(empty), [base]);
+    expect(flat(g!).every((x) => x === 0)).toBe(true);
+  });
+
   it('works in float32', () => {
     const w = tensor([
       [1, 2],

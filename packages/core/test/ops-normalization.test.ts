@@ -229,6 +229,22 @@ describe('normalisation properties', () => {
     expect(gradcheck((a) => layerNorm(a, 4), [x])).toBe(true);
   });
 
+  it('strided (permuted) inputs and size-0 batches', () => {
+    const base = makeTensor([4, 2, 3], values, 21);
+    const x = base.permute(1, 2, 0); // [2, 3, 4], not contiguous
+    const w = makeTensor([4], values, 22);
+    const expected = layerNorm(x.contiguous(), 4, w);
+    expect(closeArrays(flat(layerNorm(x, 4, w)), flat(expected), 1e-12, 1e-12)).toBe(true);
+    expect(gradcheck((b) => layerNorm(b.permute(1, 2, 0), [3, 4]), [base])).toBe(true);
+    expect(gradcheck((b) => groupNorm(b.permute(1, 0, 2), 2), [makeTensor([4, 2, 2], values, 23)])).toBe(
+      true,
+    );
+    expect(gradcheck((b) => rmsNorm(b.t(), 2), [makeTensor([2, 3], values, 24)])).toBe(true);
+    expect(layerNorm(zeros([0, 4]), 4).shape).toEqual([0, 4]);
+    expect(groupNorm(zeros([0, 4, 2]), 2).shape).toEqual([0, 4, 2]);
+    expect(rmsNorm(zeros([0, 3]), 3).shape).toEqual([0, 3]);
+  });
+
   it("rmsNorm's eps defaults to the dtype's machine epsilon", () => {
     const x = tensor([1e-4, -1e-4, 1e-4, -1e-4], { dtype: 'float64' });
     const y64 = flat(rmsNorm(x, [4]))[0]!;
