@@ -8,6 +8,7 @@ False (or above the diagonal for is_causal) and the mask itself for a float mask
 x · rsqrt(mean(x², trailing dims) + eps) · weight with eps = finfo(dtype).eps. layer_norm,
 group_norm and embedding (with padding_idx and max_norm) are torch.nn.functional's own.
 Each case stores float64 inputs, the output, and the gradients of sum(out · upstream).
+After regenerating, run `npx biome format --write packages/core/test/reference` (biome checks JSON).
 """
 import json
 import math
