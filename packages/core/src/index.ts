@@ -22,6 +22,7 @@ export * from './errors.js';
 export { GradcheckError, type GradcheckOptions, gradcheck } from './gradcheck.js';
 export { toDot } from './graphviz.js';
 export { logSoftmax, softmax } from './ops/activation.js';
+export { type ScaledDotProductAttentionOptions, scaledDotProductAttention } from './ops/attention.js';
 export { conv2d, conv2dInputGrad, conv2dWeightGrad } from './ops/conv.js';
 export type { Conv2dAdjointOptions, Conv2dOptions, Size2 } from './ops/conv-options.js';
 export {
@@ -56,8 +57,10 @@ export {
   tanh,
   where,
 } from './ops/elementwise.js';
+export { type EmbeddingOptions, embedding } from './ops/embedding.js';
 export { gather, indexAdd, indexSelect, oneHot, scatterAdd } from './ops/index-ops.js';
 export { matmul } from './ops/matmul.js';
+export { groupNorm, layerNorm, rmsNorm } from './ops/normalization.js';
 export {
   type AvgPool2dOptions,
   adaptiveAvgPool2d,
@@ -80,6 +83,16 @@ export {
   type VarianceOptions,
   variance,
 } from './ops/reduce.js';
+export {
+  type BernoulliOptions,
+  bernoulli,
+  type MultinomialOptions,
+  multinomial,
+  normal,
+  randperm,
+  type SamplingOptions,
+  uniform,
+} from './ops/sampling.js';
 export {
   cat,
   chunk,

@@ -10,6 +10,7 @@ import * as ew from '../ops/elementwise.js';
 import * as idx from '../ops/index-ops.js';
 import * as mm from '../ops/matmul.js';
 import * as red from '../ops/reduce.js';
+import * as smp from '../ops/sampling.js';
 import * as shp from '../ops/shape.js';
 import type { DType } from './dtype.js';
 import { dimsArg, shapeArg } from './shape.js';
@@ -157,6 +158,12 @@ declare module './tensor.js' {
     gather(dim: number, index: Tensor): Tensor;
     /** The slices along `dim` at the positions of `index`, as `torch.index_select`. */
     indexSelect(dim: number, index: Tensor): Tensor;
+
+    // Sampling (ops/sampling.ts).
+    /** 1 with probability this (elementwise, in [0, 1]) else 0; with `p`, probability p everywhere. */
+    bernoulli(options?: smp.BernoulliOptions): Tensor;
+    /** `numSamples` int32 category indices per row of these non-negative weights (1-D or 2-D). */
+    multinomial(numSamples: number, options?: smp.MultinomialOptions): Tensor;
 
     // Activations over a dim (ops/activation.ts).
     /** Softmax along `dim` (default −1). */
@@ -358,6 +365,13 @@ proto.gather = function (dim, index) {
 };
 proto.indexSelect = function (dim, index) {
   return idx.indexSelect(this, dim, index);
+};
+
+proto.bernoulli = function (options = {}) {
+  return smp.bernoulli(this, options);
+};
+proto.multinomial = function (numSamples, options = {}) {
+  return smp.multinomial(this, numSamples, options);
 };
 
 proto.softmax = function (dim = -1) {

@@ -1,0 +1,150 @@
+/**
+ * Normalisation layers as functional ops (`torch.nn.functional.layer_norm`, `group_norm`,
+ * `rms_norm`), composed from core ops (mean, sub, mul, sqrt, div) so their gradients need no rule
+ * of their own.
+ */
+import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
+import { requireFloating } from '../tensor/dtype.js';
+import { sameShape, sizeOf } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { add, div, mul, sqrt, sub } from './elementwise.js';
+import { mean } from './reduce.js';
+import { reshape } from './shape.js';
+
+/** The machine epsilon of a floating dtype (`torch.finfo(dtype).eps`). */
+function machineEpsilon(dtype: string): number {
+  return dtype === 'float64' ? 2 ** -52 : 2 ** -23;
+}
+
+function checkEps(op: string, eps: number): void {
+  if (!(eps >= 0) || !Number.isFinite(eps))
+    throw new ValueError(`${op}: eps must be a finite number ≥ 0, got ${eps}`);
+}
+
+/** Checks that x ends with `normalizedShape` and returns the dims it covers. */
+function trailingDims(op: string, x: Tensor, normalizedShape: number | readonly number[]): number[] {
+  const shape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+  const tail = x.shape.slice(x.ndim - shape.length);
+  if (shape.length === 0 || shape.length > x.ndim || !sameShape(tail, shape)) {
+    throw new ShapeError(
+      `${op}: given normalizedShape ${fmtShape(shape)}, expected an input of shape [*,${shape.join(',')}], got ${fmtShape(x.shape)}`,
+    );
+  }
+  return shape.map((_, i) => x.ndim - shape.length + i);
+}
+
+function checkAffine(
+  op: string,
+  name: string,
+  x: Tensor,
+  p: Tensor | null | undefined,
+  shape: readonly number[],
+): void {
+  if (p === null || p === undefined) return;
+  if (p.dtype !== x.dtype)
+    throw new DTypeError(`${op}: ${name} dtype ${p.dtype} differs from the input's ${x.dtype}`);
+  if (!sameShape(p.shape, shape)) {
+    throw new ShapeError(`${op}: ${name} of shape ${fmtShape(p.shape)} should have shape ${fmtShape(shape)}`);
+  }
+}
+
+function affine(y: Tensor, weight: Tensor | null | undefined, bias: Tensor | null | undefined): Tensor {
+  const scaled = weight === null || weight === undefined ? y : mul(y, weight);
+  return bias === null || bias === undefined ? scaled : add(scaled, bias);
+}
+
+/** (x − mean) / √(var + eps) over `dims`, with the biased variance. */
+function standardize(x: Tensor, dims: readonly number[], eps: number): Tensor {
+  const centered = sub(x, mean(x, dims, true));
+  return div(centered, sqrt(add(mean(mul(centered, centered), dims, true), eps)));
+}
+
+/**
+ * Normalises over the trailing `normalizedShape` dims, then scales by `weight` and shifts by `bias`
+ * (both of shape `normalizedShape`), as `F.layer_norm`.
+ *
+ * @example
+ * layerNorm(x, [x.dim(-1)], gamma, beta); // x: [B, T, C], gamma/beta: [C]
+ */
+export function layerNorm(
+  x: Tensor,
+  normalizedShape: number | readonly number[],
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  eps = 1e-5,
+): Tensor {
+  requireFloating('layerNorm', x.dtype);
+  checkEps('layerNorm', eps);
+  const dims = trailingDims('layerNorm', x, normalizedShape);
+  const shape = dims.map((d) => x.shape[d]!);
+  checkAffine('layerNorm', 'weight', x, weight, shape);
+  checkAffine('layerNorm', 'bias', x, bias, shape);
+  return affine(standardize(x, dims, eps), weight, bias);
+}
+
+/**
+ * Splits the channels (dim 1) of x [N, C, *] into `numGroups` groups, normalises each group over
+ * its channels and positions, then applies the per-channel `weight` and `bias` ([C]), as `F.group_norm`.
+ *
+ * @example
+ * groupNorm(x, 4, gamma, beta); // x: [N, 32, H, W], gamma/beta: [32]
+ */
+export function groupNorm(
+  x: Tensor,
+  numGroups: number,
+  weight?: Tensor | null,
+  bias?: Tensor | null,
+  eps = 1e-5,
+): Tensor {
+  requireFloating('groupNorm', x.dtype);
+  checkEps('groupNorm', eps);
+  if (x.ndim < 2)
+    throw new ShapeError(`groupNorm: expected an input of shape [N, C, *], got ${fmtShape(x.shape)}`);
+  const c = x.shape[1]!;
+  if (!Number.isInteger(numGroups) || numGroups <= 0 || c % numGroups !== 0) {
+    throw new ValueError(
+      `groupNorm: the channels of an input of shape ${fmtShape(x.shape)} (${c}) are not divisible into numGroups=${numGroups} groups`,
+    );
+  }
+  checkAffine('groupNorm', 'weight', x, weight, [c]);
+  checkAffine('groupNorm', 'bias', x, bias, [c]);
+  const n = x.shape[0]!;
+  const groupSize = (c / numGroups) * sizeOf(x.shape.slice(2));
+  const grouped = reshape(x, [n, numGroups, groupSize]);
+  const y = reshape(standardize(grouped, [2], eps), x.shape);
+  // weight and bias apply per channel: shape [C, 1, …, 1] against [N, C, *].
+  const perChannel = [c, ...x.shape.slice(2).map(() => 1)];
+  return affine(
+    y,
+    weight === null || weight === undefined ? weight : reshape(weight, perChannel),
+    bias === null || bias === undefined ? bias : reshape(bias, perChannel),
+  );
+}
+
+/**
+ * x / √(mean(x²) + eps) over the trailing `normalizedShape` dims, times `weight`, as PyTorch 2.4's
+ * `F.rms_norm`; eps defaults to the dtype's machine epsilon.
+ *
+ * @example
+ * rmsNorm(x, [x.dim(-1)], gamma); // x: [B, T, C], gamma: [C]
+ */
+export function rmsNorm(
+  x: Tensor,
+  normalizedShape: number | readonly number[],
+  weight?: Tensor | null,
+  eps?: number,
+): Tensor {
+  requireFloating('rmsNorm', x.dtype);
+  const e = eps ?? machineEpsilon(x.dtype);
+  checkEps('rmsNorm', e);
+  const dims = trailingDims('rmsNorm', x, normalizedShape);
+  checkAffine(
+    'rmsNorm',
+    'weight',
+    x,
+    weight,
+    dims.map((d) => x.shape[d]!),
+  );
+  const y = div(x, sqrt(add(mean(mul(x, x), dims, true), e)));
+  return affine(y, weight, null);
+}

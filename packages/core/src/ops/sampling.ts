@@ -1,0 +1,226 @@
+/**
+ * Sampling ops drawing from a `Generator` (the global one, reseeded by `manualSeed`, unless one is
+ * passed), so the same seed gives the same samples. Samples carry no gradient, as in PyTorch
+ * (`torch.normal` and `torch.bernoulli` give zero gradients; write mean + std·randn for the
+ * reparameterised form).
+ */
+import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
+import { toContiguous } from '../kernels/copy.js';
+import {
+  bernoulliKernel,
+  checkDistributionRows,
+  multinomialKernel,
+  normalKernel,
+  uniformKernel,
+} from '../kernels/sampling.js';
+import { defaultGenerator, type Generator } from '../random.js';
+import type { RandomOptions } from '../tensor/create.js';
+import { allocate, type DType, MAX_ELEMENTS, requireFloating, type TypedArray } from '../tensor/dtype.js';
+import { broadcastShapes, broadcastStrides, checkShape, sizeOf } from '../tensor/shape.js';
+import { Tensor, type TensorLike } from '../tensor/tensor.js';
+
+/** Options of the sampling ops that take only a generator. */
+export interface SamplingOptions {
+  /** The generator to draw from; the global one (`manualSeed`) by default. */
+  generator?: Generator;
+}
+
+/** Options of `multinomial`. */
+export interface MultinomialOptions extends SamplingOptions {
+  /** Draw with replacement (default false: no category twice in a row of samples). */
+  replacement?: boolean;
+}
+
+/** Options of `bernoulli`. */
+export interface BernoulliOptions extends SamplingOptions {
+  /** One probability for every element; the input then gives only the shape and dtype. */
+  p?: number;
+}
+
+function finish(data: TypedArray, shape: readonly number[], options: { requiresGrad?: boolean }): Tensor {
+  const t = new Tensor(data, shape);
+  if (options.requiresGrad) t.requiresGrad_(true);
+  return t;
+}
+
+function floatDType(op: string, dtype: DType | undefined): DType {
+  const d = dtype ?? 'float32';
+  if (d !== 'float32' && d !== 'float64') {
+    throw new DTypeError(`${op}: expected a floating dtype (float32 or float64), got ${String(d)}`);
+  }
+  return d;
+}
+
+const BAD_ROW = {
+  negative: 'a probability entry < 0',
+  nonfinite: 'a probability entry that is infinite or NaN',
+  zeroSum: 'a sum of probabilities ≤ 0',
+} as const;
+
+/**
+ * `numSamples` category indices (int32) per row of the non-negative weights `probs` (1-D [n] or
+ * 2-D [rows, n]; rows need not sum to 1), as `torch.multinomial`.
+ *
+ * @example
+ * multinomial(tensor([0.1, 0.6, 0.3]), 5, { replacement: true, generator: new Generator(1) });
+ */
+export function multinomial(probs: Tensor, numSamples: number, options: MultinomialOptions = {}): Tensor {
+  const replacement = options.replacement ?? false;
+  if (probs.dtype !== 'float32' && probs.dtype !== 'float64') {
+    throw new DTypeError(`multinomial: probs must be float32 or float64, got ${probs.dtype}`);
+  }
+  if (probs.ndim !== 1 && probs.ndim !== 2) {
+    throw new ShapeError(`multinomial: probs must be 1-D or 2-D, got shape ${fmtShape(probs.shape)}`);
+  }
+  if (!Number.isInteger(numSamples) || numSamples <= 0) {
+    throw new ValueError(`multinomial: numSamples must be a positive integer, got ${numSamples}`);
+  }
+  const n = probs.shape[probs.ndim - 1]!;
+  const rows = probs.ndim === 2 ? probs.shape[0]! : 1;
+  if (n === 0) throw new ShapeError(`multinomial: probs of shape ${fmtShape(probs.shape)} has no categories`);
+  if (!replacement && numSamples > n) {
+    throw new ValueError(
+      `multinomial: cannot draw ${numSamples} samples from ${n} categories without replacement (probs shape ${fmtShape(probs.shape)})`,
+    );
+  }
+  const weights = toContiguous(probs, true);
+  const bad = checkDistributionRows(weights, rows, n);
+  if (bad !== null) {
+    const where = probs.ndim === 2 ? `row ${bad.row} of probs` : 'probs';
+    throw new ValueError(`multinomial: invalid distribution: ${where} has ${BAD_ROW[bad.reason]}`);
+  }
+  const out = allocate('int32', rows * numSamples, 'multinomial') as Int32Array;
+  multinomialKernel(weights, rows, n, numSamples, replacement, options.generator ?? defaultGenerator, out);
+  return new Tensor(out, probs.ndim === 2 ? [rows, numSamples] : [numSamples]);
+}
+
+/**
+ * 1 with probability `probs` (elementwise, in [0, 1]) else 0, in the input's dtype; with
+ * `options.p`, probability p everywhere and `probs` gives only the shape (as `torch.bernoulli`).
+ *
+ * @example
+ * bernoulli(fullLike(x, 0.3), { generator: new Generator(7) }); // a 0/1 mask shaped like x
+ */
+export function bernoulli(probs: Tensor, options: BernoulliOptions = {}): Tensor {
+  requireFloating('bernoulli', probs.dtype);
+  const rng = options.generator ?? defaultGenerator;
+  const out = allocate(probs.dtype, probs.size, 'bernoulli');
+  if (options.p !== undefined) {
+    const p = options.p;
+    if (!(p >= 0 && p <= 1)) throw new ValueError(`bernoulli: p must be in [0, 1], got ${p}`);
+    bernoulliKernel(Float64Array.of(p), 0, 0, rng, out);
+    return new Tensor(out, probs.shape);
+  }
+  const p = toContiguous(probs, true);
+  for (let i = 0; i < p.length; i++) {
+    if (!(p[i]! >= 0 && p[i]! <= 1)) {
+      throw new ValueError(
+        `bernoulli: probabilities must be in [0, 1], got ${p[i]} at flat index ${i} of shape ${fmtShape(probs.shape)}`,
+      );
+    }
+  }
+  bernoulliKernel(p, 0, 1, rng, out);
+  return new Tensor(out, probs.shape);
+}
+
+/**
+ * A random permutation of 0..n−1, int32 by default (as `torch.randperm`).
+ *
+ * @example
+ * randperm(5, { generator: new Generator(3) }); // e.g. [3, 0, 4, 1, 2]
+ */
+export function randperm(n: number, options: RandomOptions = {}): Tensor {
+  if (!Number.isInteger(n) || n < 0 || n > MAX_ELEMENTS) {
+    throw new ValueError(`randperm: n must be an integer in [0, ${MAX_ELEMENTS}], got ${n}`);
+  }
+  const dtype = options.dtype ?? 'int32';
+  if (dtype !== 'int32' && dtype !== 'float32' && dtype !== 'float64') {
+    throw new DTypeError(`randperm: unknown dtype '${String(dtype)}'`);
+  }
+  const perm = (options.generator ?? defaultGenerator).permutation(n);
+  const data = dtype === 'int32' ? perm : allocate(dtype, n, 'randperm');
+  if (data !== perm) data.set(perm);
+  return finish(data, [n], options);
+}
+
+/** `value` as a tensor of `dtype`, or the tensor itself after checking it is floating. */
+function asFloatOperand(op: string, name: string, value: TensorLike, dtype: DType): Tensor {
+  if (typeof value === 'number') {
+    const data = allocate(dtype, 1);
+    data[0] = value;
+    return new Tensor(data, []);
+  }
+  if (value.dtype !== dtype) {
+    throw new DTypeError(`${op}: ${name} has dtype ${value.dtype}, expected ${dtype}`);
+  }
+  return value;
+}
+
+function broadcastBuffer(t: Tensor, shape: readonly number[]): TypedArray {
+  return toContiguous({
+    data: t.data,
+    shape,
+    strides: broadcastStrides(t.shape, t.strides, shape),
+    offset: t.offset,
+  });
+}
+
+/**
+ * Normal samples with elementwise `mean` and `std` (tensors broadcast together, or numbers), as
+ * `torch.normal`; with two numbers, the `shape` to fill. No gradient flows to mean or std.
+ *
+ * @example
+ * normal(0, 2, [3, 4], { generator: new Generator(5) });
+ * normal(mu, 1); // one sample per element of the tensor mu
+ */
+export function normal(mean: number, std: number, shape: readonly number[], options?: RandomOptions): Tensor;
+export function normal(mean: TensorLike, std: TensorLike, options?: RandomOptions): Tensor;
+export function normal(
+  mean: TensorLike,
+  std: TensorLike,
+  shapeOrOptions?: readonly number[] | RandomOptions,
+  maybeOptions?: RandomOptions,
+): Tensor {
+  const shapeGiven = Array.isArray(shapeOrOptions);
+  const options = (shapeGiven ? maybeOptions : (shapeOrOptions as RandomOptions | undefined)) ?? {};
+  const tensorOperand = typeof mean !== 'number' ? mean : typeof std !== 'number' ? std : null;
+  if (tensorOperand === null && !shapeGiven) {
+    throw new ValueError(
+      'normal: with a number mean and std, give the shape to fill, e.g. normal(0, 1, [2, 3])',
+    );
+  }
+  if (tensorOperand !== null && shapeGiven) {
+    throw new ValueError('normal: a shape is only accepted when mean and std are both numbers');
+  }
+  const dtype = tensorOperand === null ? floatDType('normal', options.dtype) : tensorOperand.dtype;
+  requireFloating('normal', dtype);
+  const m = asFloatOperand('normal', 'mean', mean, dtype);
+  const s = asFloatOperand('normal', 'std', std, dtype);
+  const outShape = shapeGiven
+    ? checkShape('normal', shapeOrOptions as readonly number[])
+    : broadcastShapes('normal', m.shape, s.shape);
+  const stds = broadcastBuffer(s, outShape);
+  for (let i = 0; i < stds.length; i++) {
+    if (!(stds[i]! >= 0)) throw new ValueError(`normal: std must be ≥ 0 everywhere, got ${stds[i]}`);
+  }
+  const out = allocate(dtype, sizeOf(outShape), 'normal');
+  normalKernel(broadcastBuffer(m, outShape), stds, options.generator ?? defaultGenerator, out);
+  return finish(out, outShape, options);
+}
+
+/**
+ * Uniform samples in [low, high) filling `shape` (float32 by default), like `Tensor.uniform_`.
+ *
+ * @example
+ * uniform([2, 3], -1, 1, { generator: new Generator(9) });
+ */
+export function uniform(shape: readonly number[], low = 0, high = 1, options: RandomOptions = {}): Tensor {
+  const s = checkShape('uniform', shape);
+  if (!Number.isFinite(low) || !Number.isFinite(high) || low > high) {
+    throw new ValueError(`uniform: need finite low ≤ high, got low=${low}, high=${high}`);
+  }
+  const dtype = floatDType('uniform', options.dtype);
+  const out = allocate(dtype, sizeOf(s), 'uniform');
+  uniformKernel(low, high, options.generator ?? defaultGenerator, out);
+  return finish(out, s, options);
+}
