@@ -23,6 +23,7 @@ export { toDot } from './graphviz.js';
 export { logSoftmax, softmax } from './ops/activation.js';
 export { conv2d, conv2dInputGrad, conv2dWeightGrad } from './ops/conv.js';
 export type { Conv2dAdjointOptions, Conv2dOptions, Size2 } from './ops/conv-options.js';
+export { einsum } from './ops/einsum.js';
 export {
   abs,
   add,
@@ -55,8 +56,9 @@ export {
   tanh,
   where,
 } from './ops/elementwise.js';
-export { gather, indexAdd, indexSelect, oneHot, scatterAdd } from './ops/index-ops.js';
+export { gather, indexAdd, indexSelect, oneHot, scatterAdd, take } from './ops/index-ops.js';
 export { matmul } from './ops/matmul.js';
+export { type NormOptions, norm } from './ops/norm.js';
 export {
   type AvgPool2dOptions,
   adaptiveAvgPool2d,
@@ -65,6 +67,20 @@ export {
   maxPool2d,
   maxPool2dWithIndices,
 } from './ops/pool.js';
+export {
+  broadcastTo,
+  type DiagonalOptions,
+  diag,
+  diagonal,
+  flip,
+  type MeshgridOptions,
+  meshgrid,
+  outer,
+  repeat,
+  roll,
+  select,
+  tile,
+} from './ops/rearrange.js';
 export {
   amax,
   amin,
@@ -79,6 +95,7 @@ export {
   type VarianceOptions,
   variance,
 } from './ops/reduce.js';
+export { cumprod, cumsum } from './ops/scan.js';
 export {
   cat,
   chunk,
@@ -100,6 +117,19 @@ export {
   unsqueeze,
   view,
 } from './ops/shape.js';
+export {
+  argsort,
+  kthvalue,
+  median,
+  type SortOptions,
+  sort,
+  type TopkOptions,
+  topk,
+  type UniqueOptions,
+  type UniqueResult,
+  unique,
+  type ValuesIndices,
+} from './ops/sort.js';
 export { defaultGenerator, Generator, manualSeed } from './random.js';
 export * from './tensor/create.js';
 export { type DType, requireFloating, type TypedArray } from './tensor/dtype.js';
