@@ -69,9 +69,11 @@ function normBackward(x: Tensor, p: number, dims: readonly number[], g: Tensor, 
   if (p === 2) return mul(x, up(where(eq(n, 0), 0, div(g, n))));
   if (!Number.isFinite(p)) {
     // The gradient is shared evenly among the elements that attain the max (or min) |x|.
-    const hits = where(eq(abs(x), up(n)), sign(x), 0);
-    const count = sum(abs(hits), dims, true);
-    return mul(hits, up(div(g, count)));
+    const hit = eq(abs(x), up(n));
+    const one = new Tensor(allocate(x.dtype, 1), []);
+    one.data[0] = 1;
+    const count = sum(where(hit, one, 0), dims, true);
+    return mul(where(hit, sign(x), 0), up(div(g, count)));
   }
   const a = abs(x);
   if (p < 1) {
