@@ -408,3 +408,35 @@ describe('outer, meshgrid, broadcastTo', () => {
     expect(() => roll(tensor([1]), 0.5)).toThrow(ValueError);
   });
 });
+
+describe('int32 and float32 inputs', () => {
+  it('flip, roll, repeat, select, diagonal, diag, take, indexSelect, outer keep int32', () => {
+    const x = int32([1, 2, 3, 4, 5, 6], [2, 3]);
+    expect(flip(x, 1).toArray()).toEqual([
+      [3, 2, 1],
+      [6, 5, 4],
+    ]);
+    expect(roll(x, 1, 1).toArray()).toEqual([
+      [3, 1, 2],
+      [6, 4, 5],
+    ]);
+    expect(repeat(x, [1, 2]).dtype).toBe('int32');
+    expect(select(x, 0, -1).toArray()).toEqual([4, 5, 6]);
+    expect(diagonal(x).toArray()).toEqual([1, 5]);
+    expect(diag(int32([1, 2], [2])).toArray()).toEqual([
+      [1, 0],
+      [0, 2],
+    ]);
+    expect(take(x, int32([-1, 0], [2])).toArray()).toEqual([6, 1]);
+    expect(indexSelect(x, 1, int32([2], [1, 1])).toArray()).toEqual([[[3]], [[6]]]);
+    expect(outer(int32([1, 2], [2]), int32([3], [1])).toArray()).toEqual([[3], [6]]);
+    expect(flip(tensor([1, 2]), 0).dtype).toBe('float32');
+  });
+
+  it('repeat returns a copy even when every repeat is 1', () => {
+    const x = tensor([1, 2]);
+    const y = repeat(x, [1]);
+    expect(y.data).not.toBe(x.data);
+    expect(y.toArray()).toEqual([1, 2]);
+  });
+});

@@ -99,10 +99,12 @@ function repeatAs(op: string, x: Tensor, repeats: readonly number[]): Tensor {
     v,
     shape.flatMap((s, i) => [repeats[i]!, s]),
   );
-  return reshape(
+  const out = reshape(
     expanded,
     shape.map((s, i) => s * repeats[i]!),
   );
+  // All-1 repeats of contiguous data reshape to a view; repeat always returns a copy, as PyTorch's.
+  return out.data === x.data ? clone(out) : out;
 }
 
 /**
