@@ -1,7 +1,7 @@
 import { einsum, gradcheck, matmul, ShapeError, type Tensor, tensor, ValueError } from '@tsgrad/core';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { distinctValues } from './helpers/order-arbitraries.js';
+import { distinctValues, leaf } from './helpers/order-arbitraries.js';
 import { allCoords, closeArrays, drawValues, numel } from './helpers/tensor-arbitraries.js';
 import { checkGradCase, referenceCases } from './reference/order-reference.js';
 
@@ -126,14 +126,13 @@ function einsumReference(p: Problem, operands: readonly number[][]): { shape: nu
   return { shape: outShape, data: out };
 }
 
+/** Operands of the problem's shapes, every other one a strided (transposed-buffer) leaf. */
 function operandsOf(p: Problem, seed: number, requiresGrad: boolean): Tensor[] {
-  return p.shapes.map((s, i) =>
-    tensor(drawValues(numel(s), { kind: 'uniform', min: -1, max: 1 }, seed + i), {
-      shape: s,
-      dtype: 'float64',
-      requiresGrad,
-    }),
-  );
+  return p.shapes.map((s, i) => {
+    const values = drawValues(numel(s), { kind: 'uniform', min: -1, max: 1 }, seed + i);
+    const x = leaf(s, values, (seed + i) % 2 === 1);
+    return requiresGrad ? x : x.detach();
+  });
 }
 
 describe('einsum', () => {
