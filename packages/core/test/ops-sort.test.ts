@@ -257,3 +257,37 @@ describe('unique', () => {
     expect(decode({ shape: [2], data: [null, 'inf'] })).toEqual([Number.NaN, Number.POSITIVE_INFINITY]);
   });
 });
+
+describe('Tensor methods', () => {
+  it('sort, argsort, topk, kthvalue, median, unique, cumsum, cumprod, roll are methods too', () => {
+    const x = tensor([
+      [3, 1, 2],
+      [0, 5, 4],
+    ]);
+    expect(x.sort({ dim: 1 }).values.toArray()).toEqual([
+      [1, 2, 3],
+      [0, 4, 5],
+    ]);
+    expect(x.argsort({ dim: 0, descending: true }).toArray()).toEqual([
+      [0, 1, 1],
+      [1, 0, 0],
+    ]);
+    expect(x.topk(1, { largest: false }).indices.toArray()).toEqual([[1], [0]]);
+    expect(x.kthvalue(3, 1).values.toArray()).toEqual([3, 5]);
+    expect(x.median().item()).toBe(2);
+    expect(x.median(1).values.toArray()).toEqual([2, 4]);
+    expect(x.unique().values.toArray()).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(x.cumsum(-1).toArray()).toEqual([
+      [3, 4, 6],
+      [0, 5, 9],
+    ]);
+    expect(x.cumprod(0).toArray()).toEqual([
+      [3, 1, 2],
+      [0, 5, 8],
+    ]);
+    expect(x.roll([1, 1], [0, 1]).toArray()).toEqual([
+      [4, 0, 5],
+      [2, 3, 1],
+    ]);
+  });
+});

@@ -136,6 +136,7 @@ for eq, shapes in [
     ("bhqd,bhkd->bhqk", [(1, 2, 3, 4), (1, 2, 5, 4)]),
     ("ij->", [(3, 4)]),
     ("Ab,bA", [(2, 3), (3, 2)]),
+    ("ba,Ac", [(2, 3), (4, 2)]),
 ]:
     ops = [torch.randn(*s) for s in shapes]
     add("einsum", {"equation": eq}, **grad_case(lambda *ts: torch.einsum(eq, *ts), *ops))
