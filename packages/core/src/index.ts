@@ -25,6 +25,7 @@ export { logSoftmax, softmax } from './ops/activation.js';
 export { type ScaledDotProductAttentionOptions, scaledDotProductAttention } from './ops/attention.js';
 export { conv2d, conv2dInputGrad, conv2dWeightGrad } from './ops/conv.js';
 export type { Conv2dAdjointOptions, Conv2dOptions, Size2 } from './ops/conv-options.js';
+export { einsum } from './ops/einsum.js';
 export {
   abs,
   add,
@@ -58,8 +59,9 @@ export {
   where,
 } from './ops/elementwise.js';
 export { type EmbeddingOptions, embedding } from './ops/embedding.js';
-export { gather, indexAdd, indexSelect, oneHot, scatterAdd } from './ops/index-ops.js';
+export { gather, indexAdd, indexSelect, oneHot, scatterAdd, take } from './ops/index-ops.js';
 export { matmul } from './ops/matmul.js';
+export { type NormOptions, norm } from './ops/norm.js';
 export { groupNorm, layerNorm, rmsNorm } from './ops/normalization.js';
 export {
   type AvgPool2dOptions,
@@ -69,6 +71,20 @@ export {
   maxPool2d,
   maxPool2dWithIndices,
 } from './ops/pool.js';
+export {
+  broadcastTo,
+  type DiagonalOptions,
+  diag,
+  diagonal,
+  flip,
+  type MeshgridOptions,
+  meshgrid,
+  outer,
+  repeat,
+  roll,
+  select,
+  tile,
+} from './ops/rearrange.js';
 export {
   amax,
   amin,
@@ -93,6 +109,7 @@ export {
   type SamplingOptions,
   uniform,
 } from './ops/sampling.js';
+export { cumprod, cumsum } from './ops/scan.js';
 export {
   cat,
   chunk,
@@ -114,6 +131,19 @@ export {
   unsqueeze,
   view,
 } from './ops/shape.js';
+export {
+  argsort,
+  kthvalue,
+  median,
+  type SortOptions,
+  sort,
+  type TopkOptions,
+  topk,
+  type UniqueOptions,
+  type UniqueResult,
+  unique,
+  type ValuesIndices,
+} from './ops/sort.js';
 export { defaultGenerator, Generator, manualSeed } from './random.js';
 export * from './tensor/create.js';
 export { type DType, requireFloating, type TypedArray } from './tensor/dtype.js';

@@ -115,3 +115,17 @@ export function oneHotKernel(labels: Int32Array, numClasses: number, out: TypedA
   }
   return -1;
 }
+
+/**
+ * The elements of a contiguous int32 index with negative entries wrapped (i + size), as a new
+ * buffer; returns the position of the first entry outside [−size, size) as `bad` (−1 if none).
+ */
+export function wrapIndexKernel(index: Int32Array, size: number): { data: Int32Array; bad: number } {
+  const data = new Int32Array(index.length);
+  for (let i = 0; i < index.length; i++) {
+    const v = index[i]!;
+    if (v < -size || v >= size) return { data, bad: i };
+    data[i] = v < 0 ? v + size : v;
+  }
+  return { data, bad: -1 };
+}

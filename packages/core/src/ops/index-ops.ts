@@ -1,11 +1,12 @@
-/** Indexing ops: gather, indexSelect and their adjoints (scatterAdd, indexAdd), and oneHot. */
+/** Indexing ops: gather, indexSelect (any-rank index), take, their adjoints (scatterAdd, indexAdd), and oneHot. */
 import { record, sameDType } from '../autograd/function.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { toContiguous } from '../kernels/copy.js';
-import { gatherKernel, oneHotKernel, scatterAddKernel } from '../kernels/indexing.js';
+import { gatherKernel, oneHotKernel, scatterAddKernel, wrapIndexKernel } from '../kernels/indexing.js';
 import { allocate, type DType } from '../tensor/dtype.js';
 import { normalizeDim, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { reshape } from './shape.js';
 
 type IndexTensor = Tensor & { data: Int32Array };
 
@@ -71,17 +72,50 @@ export function scatterAdd(base: Tensor, dim: number, index: Tensor, src: Tensor
   ]);
 }
 
-/** The slices of `x` along `dim` at the positions of the 1-D int32 `index` (as `torch.index_select`). */
+/**
+ * The slices of `x` along `dim` at the positions of the int32 `index` (as `torch.index_select`
+ * for a 1-D index). An index of any rank is a lookup table: the output has shape
+ * x.shape[:dim] + index.shape + x.shape[dim+1:] (as PyTorch's `x[:, idx]`, or `embedding` for
+ * dim 0); a 0-d index removes the dim.
+ *
+ * @example
+ * indexSelect(weight, 0, tokens); // weight [V, E], tokens [B, T] → [B, T, E]
+ */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normalizeDim('indexSelect', dim, x.ndim);
-  if (index.ndim > 1)
-    throw new ShapeError(`indexSelect: index must be 1-D, got shape ${fmtShape(index.shape)}`);
   const idx = requireIndex('indexSelect', index);
+  if (index.ndim === 1 || x.ndim === 0) return indexSelect1d(x, d, idx);
+  const picked = indexSelect1d(x, d, reshape(idx, [index.size]) as IndexTensor);
+  return reshape(picked, [...x.shape.slice(0, d), ...index.shape, ...x.shape.slice(d + 1)]);
+}
+
+function indexSelect1d(x: Tensor, d: number, idx: IndexTensor): Tensor {
+  if (idx.ndim > 1)
+    throw new ShapeError(
+      `indexSelect: index of shape ${fmtShape(idx.shape)} on a 0-d tensor must be 0-D or 1-D`,
+    );
   const shape = [...x.shape];
-  if (x.ndim > 0) shape[d] = index.size;
+  if (x.ndim > 0) shape[d] = idx.size;
   const out = new Tensor(allocate(x.dtype, sizeOf(shape)), shape);
   gatherKernel('indexSelect', x, d, alongDim(idx, shape, d), shape, out.data);
-  return record('indexSelect', [x], out, (g) => [indexAdd(zerosOf(x.dtype, x.shape), d, index, g)]);
+  return record('indexSelect', [x], out, (g) => [indexAdd(zerosOf(x.dtype, x.shape), d, idx, g)]);
+}
+
+/**
+ * The elements of `x`, read as a 1-D tensor, at the positions of the int32 `index` (any shape,
+ * negative entries count from the end); the output has the index's shape (as `torch.take`).
+ */
+export function take(x: Tensor, index: Tensor): Tensor {
+  const idx = requireIndex('take', index);
+  const n = x.size;
+  const { data, bad } = wrapIndexKernel(toContiguous(idx, true) as Int32Array, n);
+  if (bad >= 0) {
+    const v = toContiguous(idx, true)[bad];
+    throw new ValueError(
+      `take: index ${v} is out of range for a tensor of ${n} elements (shape ${fmtShape(x.shape)})`,
+    );
+  }
+  return indexSelect(reshape(x, [n]), 0, new Tensor(data, index.shape));
 }
 
 /** base with the slices of src added at the positions `index` names along `dim` (as `index_add`). */

@@ -9,9 +9,13 @@ import * as act from '../ops/activation.js';
 import * as ew from '../ops/elementwise.js';
 import * as idx from '../ops/index-ops.js';
 import * as mm from '../ops/matmul.js';
+import * as nrm from '../ops/norm.js';
+import * as rea from '../ops/rearrange.js';
 import * as red from '../ops/reduce.js';
 import * as smp from '../ops/sampling.js';
+import * as scn from '../ops/scan.js';
 import * as shp from '../ops/shape.js';
+import * as srt from '../ops/sort.js';
 import type { DType } from './dtype.js';
 import { dimsArg, shapeArg } from './shape.js';
 import { Tensor } from './tensor.js';
@@ -156,8 +160,53 @@ declare module './tensor.js' {
     // Indexing (ops/index-ops.ts).
     /** Gathers values along `dim` at `index`, as `torch.gather`. */
     gather(dim: number, index: Tensor): Tensor;
-    /** The slices along `dim` at the positions of `index`, as `torch.index_select`. */
+    /** The slices along `dim` at the positions of `index`, as `torch.index_select` (an index of any rank gives x.shape[:dim] + index.shape + x.shape[dim+1:]). */
     indexSelect(dim: number, index: Tensor): Tensor;
+    /** The elements of the flattened tensor at the int32 `index` (any shape; negative counts from the end). */
+    take(index: Tensor): Tensor;
+
+    // Scans and order (ops/scan.ts, ops/sort.ts).
+    /** Running sum along `dim`. */
+    cumsum(dim: number): Tensor;
+    /** Running product along `dim` (gradient exact with zeros). */
+    cumprod(dim: number): Tensor;
+    /** Sorted values and int32 indices along `dim` (default −1), stable. */
+    sort(options?: srt.SortOptions): srt.ValuesIndices;
+    /** The int32 indices that sort along `dim` (default −1), stable. */
+    argsort(options?: srt.SortOptions): Tensor;
+    /** The `k` largest (or smallest) values along `dim` and their int32 indices. */
+    topk(k: number, options?: srt.TopkOptions): srt.ValuesIndices;
+    /** The `k`-th smallest (1-based) value along `dim` and its int32 index. */
+    kthvalue(k: number, dim?: number, keepdim?: boolean): srt.ValuesIndices;
+    /** The lower median of all elements; with a dim, values and int32 indices along it. */
+    median(): Tensor;
+    median(dim: number, keepdim?: boolean): srt.ValuesIndices;
+    /** The distinct elements (or slices along `dim`), sorted; no gradient. */
+    unique(options?: srt.UniqueOptions): srt.UniqueResult;
+
+    // Rearrangement (ops/rearrange.ts); dim lists and repeats as separate numbers or one array.
+    /** Reverses the order along `dims`: `x.flip(0, 1)` or `x.flip([0, 1])`. */
+    flip(...dims: number[] | [readonly number[]]): Tensor;
+    /** Rotates the elements along `dims` by `shifts` (the flattened tensor without dims). */
+    roll(shifts: number | readonly number[], dims?: number | readonly number[]): Tensor;
+    /** Repeats the tensor along each dim, as `Tensor.repeat`: `x.repeat(2, 3)` or `x.repeat([2, 3])`. */
+    repeat(...repeats: number[] | [readonly number[]]): Tensor;
+    /** Repeats along each dim, padding missing repeats with leading 1s, as `torch.tile`. */
+    tile(...dims: number[] | [readonly number[]]): Tensor;
+    /** The slice at `index` along `dim`, that dim removed (a view; negative index from the end). */
+    select(dim: number, index: number): Tensor;
+    /** The diagonal of the matrices spanned by `dim1`, `dim2` (a view, moved to the last dim). */
+    diagonal(options?: rea.DiagonalOptions): Tensor;
+    /** A square matrix with this 1-D tensor on a diagonal, or a matrix's diagonal. */
+    diag(diagonal?: number): Tensor;
+    /** The outer product with another 1-D tensor. */
+    outer(other: Tensor): Tensor;
+    /** Broadcasts to `shape` without copying. */
+    broadcastTo(...shape: number[] | [readonly number[]]): Tensor;
+
+    // Norms (ops/norm.ts).
+    /** The vector p-norm over `dim` (all elements by default), as `torch.linalg.vector_norm`. */
+    norm(options?: nrm.NormOptions): Tensor;
 
     // Sampling (ops/sampling.ts).
     /** 1 with probability this (elementwise, in [0, 1]) else 0; with `p`, probability p everywhere. */
@@ -365,6 +414,66 @@ proto.gather = function (dim, index) {
 };
 proto.indexSelect = function (dim, index) {
   return idx.indexSelect(this, dim, index);
+};
+proto.take = function (index) {
+  return idx.take(this, index);
+};
+
+proto.cumsum = function (dim) {
+  return scn.cumsum(this, dim);
+};
+proto.cumprod = function (dim) {
+  return scn.cumprod(this, dim);
+};
+proto.sort = function (options) {
+  return srt.sort(this, options);
+};
+proto.argsort = function (options) {
+  return srt.argsort(this, options);
+};
+proto.topk = function (k, options) {
+  return srt.topk(this, k, options);
+};
+proto.kthvalue = function (k, dim = -1, keepdim = false) {
+  return srt.kthvalue(this, k, dim, keepdim);
+};
+proto.median = function (this: Tensor, dim?: number, keepdim: boolean = false) {
+  return dim === undefined ? srt.median(this) : srt.median(this, dim, keepdim);
+} as Tensor['median'];
+proto.unique = function (options) {
+  return srt.unique(this, options);
+};
+
+proto.flip = function (...dims) {
+  return rea.flip(this, dimsArg('flip', dims));
+};
+proto.roll = function (shifts, dims) {
+  return rea.roll(this, shifts, dims);
+};
+proto.repeat = function (...repeats) {
+  return rea.repeat(this, shapeArg('repeat', repeats));
+};
+proto.tile = function (...dims) {
+  return rea.tile(this, shapeArg('tile', dims));
+};
+proto.select = function (dim, index) {
+  return rea.select(this, dim, index);
+};
+proto.diagonal = function (options) {
+  return rea.diagonal(this, options);
+};
+proto.diag = function (diagonal = 0) {
+  return rea.diag(this, diagonal);
+};
+proto.outer = function (other) {
+  return rea.outer(this, other);
+};
+proto.broadcastTo = function (...shape) {
+  return rea.broadcastTo(this, shapeArg('broadcastTo', shape));
+};
+
+proto.norm = function (options) {
+  return nrm.norm(this, options);
 };
 
 proto.bernoulli = function (options = {}) {
