@@ -167,7 +167,9 @@ export function jacobian<T extends Tensors>(
       e[o] = 1;
       const onehot = new Tensor(e, out.shape).to(out.dtype);
       const g = gradOrZeros([out], xs, [onehot], createGraph);
-      g.forEach((gi, k) => rows[k]!.push(reshape(gi, [1, ...xs[k]!.shape])));
+      g.forEach((gi, k) => {
+        rows[k]!.push(reshape(gi, [1, ...xs[k]!.shape]));
+      });
     }
     return xs.map((x, k) => {
       if (m === 0) return zeros([...out.shape, ...x.shape], { dtype: x.dtype });
@@ -209,7 +211,9 @@ export function hessian<T extends Tensors>(
         d[e] = 1;
         const onehot = new Tensor(d, xi.shape).to(gi.dtype);
         const h = gradOrZeros([gi], xs, [onehot], createGraph);
-        h.forEach((hj, j) => blocks[j]!.push(reshape(hj, [1, ...xs[j]!.shape])));
+        h.forEach((hj, j) => {
+          blocks[j]!.push(reshape(hj, [1, ...xs[j]!.shape]));
+        });
       }
       return xs.map((xj, j) => {
         if (xi.size === 0) return zeros([...xi.shape, ...xj.shape], { dtype: xj.dtype });
