@@ -9,8 +9,6 @@ import {
   tensor,
   ValueError,
 } from '@tsgrad/core';
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
 import {
   broadcastTensorsArb,
   closeArrays,
@@ -18,7 +16,9 @@ import {
   makeTensor,
   tensorArb,
   type ValueKind,
-} from './helpers/tensor-arbitraries.js';
+} from '@tsgrad/testing';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 
 const values: ValueKind = { kind: 'uniform', min: -2, max: 2 };
 const f64 = (data: number[] | number[][], requiresGrad = true) =>
