@@ -62,6 +62,8 @@ export interface GradientMismatch {
   /** Which output (when the function returns several) and the index of its element. */
   output: number;
   outputIndex: number[];
+  /** For a second-order check: the input whose gradient is the output. */
+  gradientOf?: string;
   /** d output[outputIndex] / d input[index], analytically and by finite differences. */
   analytical: number;
   numerical: number;
@@ -373,6 +375,7 @@ function compare(
               value: x.data[pos[e]!]!,
               output: out,
               outputIndex: coordsOf(o - layout.starts[out]!, layout.shapes[out]!),
+              ...(ctx.order === 2 ? { gradientOf: names[out]! } : {}),
               analytical: av,
               numerical: nv,
               difference,
@@ -460,7 +463,7 @@ function describe(
         : single
           ? `output[${w.outputIndex.join(',')}]`
           : `output ${w.output}[${w.outputIndex.join(',')}]`
-      : `gradient ${w.output}[${w.outputIndex.join(',')}]`;
+      : `grad(${w.gradientOf})[${w.outputIndex.join(',')}]`;
   return (
     `${what} (${mode}) of ${label} (shape ${fmtShape(f.shape)}) disagrees with finite differences ` +
     `at ${f.failing} of ${f.total} elements (eps ${ctx.eps}, atol ${ctx.atol}, rtol ${ctx.rtol}); ` +
@@ -531,7 +534,8 @@ export function checkGradients(
       options.gradOutputs ??
       probe.map((o) =>
         new Tensor(
-          Float64Array.from({ length: o.size }, () => g.uniform(0.5, 1.5)),
+          // A single scalar output gets upstream 1, so the report shows the true second derivative.
+          Float64Array.from({ length: o.size }, () => (single && o.size === 1 ? 1 : g.uniform(0.5, 1.5))),
           [...o.shape],
         ).to(o.dtype),
       );
