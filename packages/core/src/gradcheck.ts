@@ -458,11 +458,9 @@ function describe(
   const label = f.name === `input ${f.input}` ? f.name : `input ${f.input} '${f.name}'`;
   const target =
     f.order === 1
-      ? single && w.outputIndex.length === 0
-        ? 'the output'
-        : single
-          ? `output[${w.outputIndex.join(',')}]`
-          : `output ${w.output}[${w.outputIndex.join(',')}]`
+      ? single
+        ? `output${w.outputIndex.length === 0 ? '' : `[${w.outputIndex.join(',')}]`}`
+        : `output ${w.output}[${w.outputIndex.join(',')}]`
       : `grad(${w.gradientOf})[${w.outputIndex.join(',')}]`;
   return (
     `${what} (${mode}) of ${label} (shape ${fmtShape(f.shape)}) disagrees with finite differences ` +
