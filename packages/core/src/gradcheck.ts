@@ -109,7 +109,8 @@ export class GradcheckError extends TsgradError {
 }
 
 function outputList(out: Tensor | readonly Tensor[]): readonly Tensor[] {
-  return out instanceof Tensor ? [out] : out;
+  // Array.isArray rather than instanceof: a second copy of the package must not break the check.
+  return Array.isArray(out) ? (out as readonly Tensor[]) : [out as Tensor];
 }
 
 /** Row-major coordinates of flat index `e` in `shape`. */
@@ -303,10 +304,11 @@ function compare(
   names: readonly string[],
   modes: readonly GradcheckMode[],
   seed: number,
+  probe: readonly Tensor[],
 ): InputFailure[] {
   const { eps, atol, rtol } = ctx;
   const evaluate = (): Float64Array => enableGrad(() => flatValues(run()));
-  const layout = layoutOf(enableGrad(run));
+  const layout = layoutOf(probe);
   const m = layout.size;
   const numerical = diff.map((x) => numericalJacobian(evaluate, x, eps, m));
   const g = new Generator(seed);
@@ -496,7 +498,8 @@ export function checkGradients(
   const names = inputs.map((_, i) => options.names?.[i] ?? `input ${i}`);
   const indices: number[] = [];
   inputs.forEach((x, i) => {
-    if (!(x instanceof Tensor)) throw new ValueError(`${caller}: input ${i} is not a Tensor`);
+    if (typeof x !== 'object' || x === null || !('shape' in x))
+      throw new ValueError(`${caller}: input ${i} is not a Tensor`);
     if (!x.requiresGrad) return;
     if (x.dtype !== 'float64') {
       throw new DTypeError(
@@ -520,13 +523,14 @@ export function checkGradients(
   };
   const runWith = (...xs: Tensor[]): readonly Tensor[] => outputList(fn(...withDiff(xs)));
   const run = (): readonly Tensor[] => outputList(fn(...inputs));
-  const single = enableGrad(run).length === 1;
+  // One run at the unperturbed inputs gives the outputs' layout (and the second order's upstream shapes).
+  const probe = enableGrad(run);
+  const single = probe.length === 1;
   const ctx: CheckContext = { caller, order: 1, eps, atol, rtol };
-  const failures = compare(ctx, run, runWith, diff, indices, diffNames, modes, seed);
+  const failures = compare(ctx, run, runWith, diff, indices, diffNames, modes, seed, probe);
 
   if (order === 2 && failures.length === 0) {
     // Second order: the first derivatives (a vjp with fixed upstream vectors) checked as a function.
-    const probe = enableGrad(run);
     const g = new Generator(seed + 1);
     const vs =
       options.gradOutputs ??
@@ -558,6 +562,7 @@ export function checkGradients(
         diffNames,
         modes,
         seed + 2,
+        enableGrad(() => gradsOf(diff)),
       ),
     );
   }

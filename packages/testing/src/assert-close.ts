@@ -3,7 +3,7 @@
  * element must satisfy |actual − expected| ≤ atol + rtol·|expected|; the failure message counts the
  * mismatched elements and gives the greatest absolute and relative differences and where they are.
  */
-import { type DType, fmtShape, type NestedArray, Tensor, TsgradError, tensor } from '@tsgrad/core';
+import { type DType, fmtShape, type NestedArray, type Tensor, TsgradError, tensor } from '@tsgrad/core';
 
 /** Raised by `assertClose` when two tensors are not close. */
 export class AssertCloseError extends TsgradError {}
@@ -29,8 +29,13 @@ const DEFAULT_TOLERANCES: Record<DType, { atol: number; rtol: number }> = {
 /** A tensor, a number or nested arrays of numbers. */
 export type TensorInput = Tensor | number | NestedArray;
 
+/** A Tensor (by shape rather than instanceof, so that two copies of @tsgrad/core still agree). */
+function isTensor(x: TensorInput): x is Tensor {
+  return typeof x === 'object' && x !== null && !Array.isArray(x) && 'shape' in x;
+}
+
 function toTensor(x: TensorInput, dtype: DType): Tensor {
-  return x instanceof Tensor ? x : tensor(x as NestedArray, { dtype });
+  return isTensor(x) ? x : tensor(x as NestedArray, { dtype });
 }
 
 function fmtTolerance(v: number): string {
@@ -58,7 +63,7 @@ export function closeMismatch(
   expected: TensorInput,
   options: AssertCloseOptions = {},
 ): string | null {
-  const e = toTensor(expected, actual instanceof Tensor ? actual.dtype : 'float64');
+  const e = toTensor(expected, isTensor(actual) ? actual.dtype : 'float64');
   const a = toTensor(actual, e.dtype);
   if (a.shape.length !== e.shape.length || a.shape.some((d, i) => d !== e.shape[i])) {
     return `The values for attribute 'shape' do not match: ${fmtShape(a.shape)} != ${fmtShape(e.shape)}.`;

@@ -28,11 +28,11 @@ export type Like<T extends Tensors> = T extends Tensor ? Tensor : Tensor[];
 export type TensorFunction = (...inputs: Tensor[]) => Tensor;
 
 function asList(x: Tensors): readonly Tensor[] {
-  return x instanceof Tensor ? [x] : x;
+  return Array.isArray(x) ? (x as readonly Tensor[]) : [x as Tensor];
 }
 
 function asForm<T extends Tensors>(form: T, list: Tensor[]): Like<T> {
-  return (form instanceof Tensor ? list[0]! : list) as Like<T>;
+  return (Array.isArray(form) ? list : list[0]!) as Like<T>;
 }
 
 /**
@@ -223,7 +223,7 @@ export function hessian<T extends Tensors>(
       });
     });
   });
-  return (inputs instanceof Tensor ? rows[0]![0]! : rows) as T extends Tensor ? Tensor : Tensor[][];
+  return (Array.isArray(inputs) ? rows : rows[0]![0]!) as T extends Tensor ? Tensor : Tensor[][];
 }
 
 /**
