@@ -52,6 +52,15 @@ describe('hessian', () => {
     expectClose(h[1]![1]!.toFlatArray(), [0, 0, 0, 0]);
   });
 
+  it('with createGraph, can be differentiated again (third derivative of x³ is 6)', () => {
+    const x = f64([0.5, 2]);
+    x.requiresGrad = true;
+    const h = hessian((a) => a.pow(3).sum(), x, { createGraph: true });
+    expectClose(h.toFlatArray(), [3, 0, 0, 12]);
+    const [g] = grad(h.sum(), [x]);
+    expectClose(g!.toFlatArray(), [6, 6]);
+  });
+
   it('rejects a non-scalar function', () => {
     expect(() => hessian((x) => x.mul(2), f64([1, 2]))).toThrow(/hessian: fn must return a single-element/);
   });
@@ -99,6 +108,15 @@ describe('vjp and jacobian', () => {
     expect(y.toFlatArray()).toEqual([1, 4, 9]);
     expect(g.toFlatArray()).toEqual([2, 2, -6]);
     expect(g.requiresGrad).toBe(false);
+  });
+
+  it('with createGraph, vjp stays connected to the inputs', () => {
+    const x = f64([1, 3]);
+    x.requiresGrad = true;
+    const [, g] = vjp((a) => a.pow(3).sum(), x, undefined, { createGraph: true });
+    expect(g.requiresGrad).toBe(true);
+    const [gg] = grad(g.sum(), [x]);
+    expectClose(gg!.toFlatArray(), [6, 18]);
   });
 
   it('the jacobian of exp on a vector is diag(exp x), rows of output by columns of input', () => {

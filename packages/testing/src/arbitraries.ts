@@ -161,6 +161,9 @@ export interface TensorOptions {
   requiresGrad?: boolean;
 }
 
+/** Above this many elements for the largest shape, values are chained to the shape. */
+const MAX_INDEPENDENT_VALUES = 1024;
+
 function isArbitrary(x: unknown): x is fc.Arbitrary<number[]> {
   return x instanceof fc.Arbitrary;
 }
@@ -273,6 +276,10 @@ export function tensors(options: TensorOptions = {}): fc.Arbitrary<Tensor> {
   }
   const opts = shapeDefaults((shape as ShapeOptions | undefined) ?? {});
   const maxSize = opts.maxSide ** opts.maxRank;
+  if (maxSize > MAX_INDEPENDENT_VALUES) {
+    // Too many values to draw up front for the largest shape: chain them to the shape instead.
+    return shapes(opts).chain((s) => values(sizeOfShape(s)).map((raw) => build(s, raw)));
+  }
   // Shape and values are drawn independently, so each shrinks without redrawing the other.
   return fc.tuple(shapes(opts), values(maxSize)).map(([s, raw]) => build(s, raw));
 }

@@ -96,6 +96,16 @@ describe('tensors', () => {
     );
   });
 
+  it('draw shapes within large shape bounds too (values then follow the shape)', () => {
+    fc.assert(
+      fc.property(tensors({ shape: { minRank: 5, maxRank: 5, maxSide: 5 } }), (t) => {
+        expect(t.ndim).toBe(5);
+        expect(t.toFlatArray().length).toBe(t.shape.reduce((a, b) => a * b, 1));
+      }),
+      { numRuns: 20 },
+    );
+  });
+
   it('keep values at least margin away from the kinks in avoid, and from 0 with exclude0', () => {
     fc.assert(
       fc.property(tensors({ avoid: [1, -0.5], exclude0: true, margin: 0.05 }), (t) => {
