@@ -277,8 +277,10 @@ function forwardProduct(
   // jvp takes a single-output function; several outputs are checked one at a time.
   const outs = enableGrad(() => run(...diff));
   const parts = outs.map((_, i) => {
-    const [, d] = jvp((...xs: Tensor[]) => run(...xs)[i]!, [...diff], [...us]);
-    return d;
+    // createGraph keeps the inputs themselves (not detached copies) in the computation, so a
+    // function that reads them by reference (a module's parameters) is differentiated too.
+    const [, d] = jvp((...xs: Tensor[]) => run(...xs)[i]!, [...diff], [...us], { createGraph: true });
+    return d.detach();
   });
   return flatValues(parts);
 }

@@ -78,6 +78,14 @@ describe('checkGrads catches a planted wrong first derivative', () => {
     expect(message).not.toMatch(/fc.bias/);
   });
 
+  it('checks a module whose function reads its parameters by reference, in both modes', () => {
+    const weight = leaf([0.5, -1]);
+    const module = { namedParameters: (): [string, Tensor][] => [['weight', weight]] };
+    expect(checkGrads(() => rightCube(weight).sum(), module, { modes: ['rev', 'fwd'], order: 2 }).ok).toBe(
+      true,
+    );
+  });
+
   it('returns the failing report instead of throwing with throwOnFailure: false', () => {
     const report = checkGrads((a) => wrongSquare(a), [leaf([3])], { throwOnFailure: false });
     expect(report.ok).toBe(false);
