@@ -1,12 +1,16 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const src = (pkg: string, file = 'index.ts') =>
+  fileURLToPath(new URL(`./packages/${pkg}/src/${file}`, import.meta.url));
 
 export default defineConfig({
   resolve: {
     // Tests run against the TypeScript sources, so no build is needed first.
     alias: {
+      // The subpath entry comes first: aliases match by prefix.
+      '@tsgrad/testing/vitest': src('testing', 'vitest.ts'),
+      '@tsgrad/testing': src('testing'),
       '@tsgrad/core': src('core'),
       '@tsgrad/nn': src('nn'),
       '@tsgrad/datasets': src('datasets'),

@@ -17,9 +17,35 @@ export {
   type InputSummary,
   record,
 } from './autograd/function.js';
+export {
+  type FunctionalOptions,
+  hessian,
+  hvp,
+  jacobian,
+  jvp,
+  type Like,
+  type TensorFunction,
+  type Tensors,
+  vhp,
+  vjp,
+} from './autograd/functional.js';
+
 export { enableGrad, isGradEnabled, noGrad, setGradEnabled } from './autograd/grad-mode.js';
 export * from './errors.js';
-export { GradcheckError, type GradcheckOptions, gradcheck } from './gradcheck.js';
+export {
+  type CheckedFunction,
+  type CheckGradientsOptions,
+  checkGradients,
+  fmtNumber,
+  GradcheckError,
+  type GradcheckMode,
+  type GradcheckOptions,
+  type GradcheckReport,
+  type GradientMismatch,
+  gradcheck,
+  gradgradcheck,
+  type InputFailure,
+} from './gradcheck.js';
 export { toDot } from './graphviz.js';
 export { logSoftmax, softmax } from './ops/activation.js';
 export { type ScaledDotProductAttentionOptions, scaledDotProductAttention } from './ops/attention.js';

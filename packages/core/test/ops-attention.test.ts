@@ -19,9 +19,9 @@ import {
   ValueError,
   zeros,
 } from '@tsgrad/core';
+import { closeArrays, flat, GRAD_RUNS, makeTensor, numel } from '@tsgrad/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { closeArrays, flat, GRAD_RUNS, makeTensor, numel } from './helpers/tensor-arbitraries.js';
 
 interface Flat {
   shape: number[];

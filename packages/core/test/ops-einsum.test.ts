@@ -1,8 +1,8 @@
 import { einsum, gradcheck, matmul, ShapeError, type Tensor, tensor, ValueError } from '@tsgrad/core';
+import { allCoords, closeArrays, drawValues, numel } from '@tsgrad/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { distinctValues, leaf } from './helpers/order-arbitraries.js';
-import { allCoords, closeArrays, drawValues, numel } from './helpers/tensor-arbitraries.js';
 import { checkGradCase, referenceCases } from './reference/order-reference.js';
 
 /** A random einsum problem: an equation, operand shapes, and what the output labels are. */

@@ -1,8 +1,8 @@
 import { customOp, DTypeError, grad, gradcheck, norm, type Tensor, tensor, ValueError } from '@tsgrad/core';
+import { closeArrays, GRAD_RUNS } from '@tsgrad/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { leafArb } from './helpers/order-arbitraries.js';
-import { closeArrays, GRAD_RUNS } from './helpers/tensor-arbitraries.js';
 import { checkGradCase, referenceCases } from './reference/order-reference.js';
 
 function parseP(p: number | string): number {

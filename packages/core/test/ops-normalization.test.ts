@@ -15,18 +15,9 @@ import {
   ValueError,
   zeros,
 } from '@tsgrad/core';
+import { allCoords, at, closeArrays, flat, GRAD_RUNS, makeTensor, numel, shapeArb } from '@tsgrad/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  allCoords,
-  at,
-  closeArrays,
-  flat,
-  GRAD_RUNS,
-  makeTensor,
-  numel,
-  shapeArb,
-} from './helpers/tensor-arbitraries.js';
 
 interface Flat {
   shape: number[];

@@ -19,10 +19,10 @@ import {
   tile,
   ValueError,
 } from '@tsgrad/core';
+import { allCoords, GRAD_RUNS, numel } from '@tsgrad/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { leafArb, leafWithDimArb, position } from './helpers/order-arbitraries.js';
-import { allCoords, GRAD_RUNS, numel } from './helpers/tensor-arbitraries.js';
 import {
   checkGradCase,
   expectMatches,

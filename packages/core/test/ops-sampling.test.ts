@@ -12,8 +12,8 @@ import {
   ValueError,
   zeros,
 } from '@tsgrad/core';
+import { flat } from '@tsgrad/testing';
 import { describe, expect, it } from 'vitest';
-import { flat } from './helpers/tensor-arbitraries.js';
 
 /** |count − n·p| ≤ 4σ of a binomial(n, p) count. */
 function within4Sigma(count: number, n: number, p: number): boolean {

@@ -1,8 +1,8 @@
 import { AutogradError, cumprod, cumsum, customOp, grad, gradcheck, type Tensor, tensor } from '@tsgrad/core';
+import { closeArrays, drawValues, GRAD_RUNS, numel } from '@tsgrad/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { forEachLineStart, leaf, leafWithDimArb, position } from './helpers/order-arbitraries.js';
-import { closeArrays, drawValues, GRAD_RUNS, numel } from './helpers/tensor-arbitraries.js';
 import { checkGradCase, referenceCases } from './reference/order-reference.js';
 
 /** Running sum or product along d, by nested loops over the row-major values. */

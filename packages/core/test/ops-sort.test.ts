@@ -11,10 +11,10 @@ import {
   unique,
   ValueError,
 } from '@tsgrad/core';
+import { GRAD_RUNS } from '@tsgrad/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { forEachLineStart, leafWithDimArb, position } from './helpers/order-arbitraries.js';
-import { GRAD_RUNS } from './helpers/tensor-arbitraries.js';
 import {
   checkGradCase,
   decode,

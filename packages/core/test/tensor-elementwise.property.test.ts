@@ -22,8 +22,6 @@ import {
   tensor,
   where,
 } from '@tsgrad/core';
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
 import {
   allCoords,
   broadcastPairArb,
@@ -37,7 +35,9 @@ import {
   tensorArb,
   tensorOfShapeArb,
   type ValueKind,
-} from './helpers/tensor-arbitraries.js';
+} from '@tsgrad/testing';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 
 const uniform = (min: number, max: number): ValueKind => ({ kind: 'uniform', min, max });
 const signed = (min: number, max: number): ValueKind => ({ kind: 'signed', min, max });

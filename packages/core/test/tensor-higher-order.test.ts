@@ -1,7 +1,7 @@
 import { grad, type Tensor, tensor } from '@tsgrad/core';
+import { closeArrays, flat, makeTensor, tensorArb } from '@tsgrad/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { closeArrays, flat, makeTensor, tensorArb } from './helpers/tensor-arbitraries.js';
 
 describe('higher-order gradients (createGraph)', () => {
   it('d²/dx² of x³ is 6x, through pow and through repeated mul', () => {

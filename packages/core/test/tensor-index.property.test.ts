@@ -8,18 +8,9 @@ import {
   type Tensor,
   tensor,
 } from '@tsgrad/core';
+import { allCoords, at, flat, GRAD_RUNS, makeTensor, numel, shapeArb, type ValueKind } from '@tsgrad/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  allCoords,
-  at,
-  flat,
-  GRAD_RUNS,
-  makeTensor,
-  numel,
-  shapeArb,
-  type ValueKind,
-} from './helpers/tensor-arbitraries.js';
 
 const values: ValueKind = { kind: 'uniform', min: -2, max: 2 };
 const seedArb = fc.integer({ min: 0, max: 1 << 30 });

@@ -1,6 +1,4 @@
 import { gradcheck, matmul, type Tensor, tensor } from '@tsgrad/core';
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
 import {
   allCoords,
   broadcastPairArb,
@@ -10,7 +8,9 @@ import {
   GRAD_RUNS,
   makeTensor,
   numel,
-} from './helpers/tensor-arbitraries.js';
+} from '@tsgrad/testing';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 
 type Form = '1x1' | '1xN' | 'Nx1' | 'NxN';
 

@@ -16,8 +16,6 @@ import {
   tensor,
   variance,
 } from '@tsgrad/core';
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
 import {
   allCoords,
   closeArrays,
@@ -27,7 +25,9 @@ import {
   tensorArb,
   tensorWithDimArb,
   type ValueKind,
-} from './helpers/tensor-arbitraries.js';
+} from '@tsgrad/testing';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 
 const values: ValueKind = { kind: 'uniform', min: -2, max: 2 };
 

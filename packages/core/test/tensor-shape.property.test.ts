@@ -19,8 +19,6 @@ import {
   unsqueeze,
   view,
 } from '@tsgrad/core';
-import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
 import {
   allCoords,
   at,
@@ -32,7 +30,9 @@ import {
   tensorArb,
   tensorOfShapeArb,
   type ValueKind,
-} from './helpers/tensor-arbitraries.js';
+} from '@tsgrad/testing';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 
 const values: ValueKind = { kind: 'uniform', min: -2, max: 2 };
 const seedArb = fc.integer({ min: 0, max: 1 << 30 });

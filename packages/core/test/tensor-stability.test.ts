@@ -1,7 +1,7 @@
 import { type Tensor, tensor } from '@tsgrad/core';
+import { drawValues, flat, numel, shapeArb } from '@tsgrad/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { drawValues, flat, numel, shapeArb } from './helpers/tensor-arbitraries.js';
 
 const extremes = [
   [1000, -1000, 0, 999.5],

@@ -4,8 +4,8 @@
  * where order matters, and plain nested-loop helpers for references.
  */
 import { Generator, type Tensor, tensor } from '@tsgrad/core';
+import { drawValues, numel, type ShapeArbOptions, shapeArb, type ValueKind } from '@tsgrad/testing';
 import fc from 'fast-check';
-import { drawValues, numel, type ShapeArbOptions, shapeArb, type ValueKind } from './tensor-arbitraries.js';
 
 /** Values 0.5·π(i) + [0, 0.1) for a random permutation π: distinct, at least 0.4 apart. */
 export function distinctValues(size: number, seed: number): Float64Array {

@@ -1,6 +1,7 @@
 /**
- * fast-check arbitraries for tensor tests: shapes, broadcast-compatible shape pairs, and float64
- * tensors whose values lie in an op's domain (away from kinks and singularities).
+ * Seeded fixtures and plain reference helpers used by tsgrad's own op tests: value kinds drawn
+ * from a seed, shape-pair arbitraries, and element access written independently of the library.
+ * (Moved here from packages/core/test/helpers so that every suite can import them.)
  */
 import { Generator, type Tensor, tensor } from '@tsgrad/core';
 import fc from 'fast-check';

@@ -1,0 +1,35 @@
+/**
+ * @tsgrad/testing — property-testing gradients with fast-check: tensor arbitraries that shrink
+ * well, `checkGrads`, `assertClose`, and the op registry from which tsgrad's own op tests are
+ * generated. `import '@tsgrad/testing/vitest'` registers the `toBeCloseTensor` matcher and gives `testOp`.
+ */
+export {
+  asGenerated,
+  type BroadcastableShapeOptions,
+  type BroadcastShapes,
+  broadcastableShapes,
+  broadcastShape,
+  type IndicesOptions,
+  indices,
+  type MutuallyBroadcastableOptions,
+  mutuallyBroadcastableShapes,
+  nonContiguous,
+  probabilities,
+  type ShapeOptions,
+  shapes,
+  type TensorOptions,
+  tensorSource,
+  tensors,
+  wellConditionedMatrices,
+} from './arbitraries.js';
+export {
+  AssertCloseError,
+  type AssertCloseOptions,
+  assertClose,
+  closeMismatch,
+  type TensorInput,
+} from './assert-close.js';
+export { type CheckGradsOptions, checkGrads, type NamedParameters } from './check-grads.js';
+export * from './fixtures.js';
+export { defineOp, type OpInfo, type OpProperty, type OpSample, opProperties, sampleOf } from './op-info.js';
+export { findOp, opInfos } from './ops/index.js';
