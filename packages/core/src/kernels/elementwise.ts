@@ -69,9 +69,9 @@ export const unaryRows = {
   inRange: (o, oi, x, xi, xs, n, lo, hi) => {
     for (let k = 0; k < n; k++, xi += xs) { const v = x[xi]!; o[oi + k] = v >= lo && v <= hi ? 1 : 0; }
   },
-  /** 1 where lo < x < hi (the pass-through mask of hardtanh, as PyTorch's), else 0. */
+  /** 0 where x ≤ lo or x ≥ hi, else 1 (NaN passes): the gradient mask of hardtanh, as PyTorch's. */
   inOpenRange: (o, oi, x, xi, xs, n, lo, hi) => {
-    for (let k = 0; k < n; k++, xi += xs) { const v = x[xi]!; o[oi + k] = v > lo && v < hi ? 1 : 0; }
+    for (let k = 0; k < n; k++, xi += xs) { const v = x[xi]!; o[oi + k] = v <= lo || v >= hi ? 0 : 1; }
   },
   /** x·Φ(x) with Φ the standard normal CDF, through erf. */
   gelu: (o, oi, x, xi, xs, n) => {

@@ -349,13 +349,19 @@ const geluBackward = derivativeOp('geluBackward', 'geluBackward', (x) => {
   return mul(mul(exp(mul(x2, -0.5)), INV_SQRT_2PI), sub(2, x2));
 });
 
-/** Tanh-GELU'' = (1 − t²)(u' + ½x(u'' − 2t·u'²)), u = c(x + a·x³), t = tanh u. */
+/**
+ * Tanh-GELU'' = (1 − t²)(u' + ½x(u'' − 2t·u'²)), u = c(x + a·x³), t = tanh u; 1 − t² is taken as
+ * 4e^{−2|u|}/(1 + e^{−2|u|})², which keeps its digits where t rounds to ±1.
+ */
 const geluTanhBackward = derivativeOp('geluBackward', 'geluTanhBackward', (x) => {
   const x2 = square(x);
-  const t = tanh(mul(add(x, mul(mul(x2, x), GELU_A)), GELU_C));
+  const u = mul(add(x, mul(mul(x2, x), GELU_A)), GELU_C);
+  const t = tanh(u);
+  const e = exp(mul(abs(u), -2));
+  const sech2 = div(mul(e, 4), square(add(e, 1)));
   const u1 = mul(add(mul(x2, 3 * GELU_A), 1), GELU_C);
   const u2 = mul(x, 6 * GELU_A * GELU_C);
-  return mul(sub(1, square(t)), add(u1, mul(mul(x, 0.5), sub(u2, mul(mul(t, 2), square(u1))))));
+  return mul(sech2, add(u1, mul(mul(x, 0.5), sub(u2, mul(mul(t, 2), square(u1))))));
 });
 
 /** Options of `gelu`. */
@@ -410,7 +416,8 @@ export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
 export function elu(x: Tensor, alpha = 1): Tensor {
   if (Number.isNaN(alpha)) throw new ValueError('elu: alpha must be a number, got NaN');
   const out = floatMap('elu', 'elu', x, alpha);
-  return record('elu', [x], out, (g) => [where(gt(x, 0), g, mul(g, mul(exp(x), alpha)))]);
+  // As PyTorch: the x ≤ 0 branch at 0, and NaN takes the linear branch.
+  return record('elu', [x], out, (g) => [where(le(x, 0), mul(g, mul(exp(x), alpha)), g)]);
 }
 
 /** x clamped to [minVal, maxVal]; the gradient passes strictly inside, as PyTorch's. */
@@ -491,14 +498,11 @@ export function remainder(a: TensorLike, b: TensorLike): Tensor {
   ]);
 }
 
-/** ⌊a / b⌋, rounding toward −∞ (`torch.floor_divide` since 1.13): `floorDivide(-7, 2)` is −4; gradient 0. */
+/** ⌊a / b⌋, rounding toward −∞ (`torch.floor_divide` since 1.13): `floorDivide(-7, 2)` is −4; not differentiable. */
 export function floorDivide(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('floorDivide', a, b);
   checkIntDivisor('floorDivide', y);
-  return record('floorDivide', [x, y], zip('floorDivide', 'floorDivide', x, y), (g, needs) => [
-    needs[0] ? zerosLike(g) : null,
-    needs[1] ? zerosLike(g) : null,
-  ]);
+  return zip('floorDivide', 'floorDivide', x, y);
 }
 
 /** The angle of the point (b, a): atan2(a, b) in (−π, π]. */
