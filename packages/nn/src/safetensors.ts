@@ -43,7 +43,20 @@ const ITEM_SIZE: Record<string, number> = {
   U64: 8,
 };
 
-const READABLE = new Set(['F64', 'F32', 'F16', 'BF16', 'I64', 'U32', 'I32', 'I16', 'U16', 'I8', 'U8', 'BOOL']);
+const READABLE = new Set([
+  'F64',
+  'F32',
+  'F16',
+  'BF16',
+  'I64',
+  'U32',
+  'I32',
+  'I16',
+  'U16',
+  'I8',
+  'U8',
+  'BOOL',
+]);
 const WRITE_DTYPE = { float64: 'F64', float32: 'F32', int32: 'I32', bool: 'BOOL' } as const;
 /** Alignment rank in the reference implementation's dtype order (higher is written first). */
 const WRITE_RANK = { float64: 2, float32: 1, int32: 0, bool: -1 } as const;
@@ -302,7 +315,10 @@ function readData(e: Entry, raw: Uint8Array): Float32Array | Float64Array | Int3
   }
 }
 
-function fill<T extends Float32Array | Float64Array | Int32Array | Uint8Array>(out: T, at: (i: number) => number): T {
+function fill<T extends Float32Array | Float64Array | Int32Array | Uint8Array>(
+  out: T,
+  at: (i: number) => number,
+): T {
   for (let i = 0; i < out.length; i++) out[i] = at(i);
   return out;
 }

@@ -2,7 +2,7 @@
 
 Run with /usr/bin/python3 (torch 1.13) from the repository root:
     /usr/bin/python3 packages/core/test/reference/make_elementwise_reference.py
-It writes packages/core/test/reference/elementwise.json. Non-finite numbers are written as the
+It writes packages/core/test/reference/elementwise.json (then run `npx biome format --write` on it). Non-finite numbers are written as the
 strings "nan", "inf" and "-inf" (JSON has no literal for them). For each case: the inputs, the
 float64 output, the float32 output (float ops; also computed in float64 from the float32 inputs and
 rounded once, `out32exact`), and in float64 the gradient of sum(output) and,
