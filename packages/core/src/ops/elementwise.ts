@@ -19,10 +19,10 @@ function operands(op: string, a: TensorLike, b: TensorLike, allowBool = false): 
   if (typeof a === 'number' && typeof b === 'number') {
     throw new ValueError(`${op}: at least one operand must be a tensor, got two numbers`);
   }
+  if (!allowBool) noBool(op, typeof a === 'number' ? (b as Tensor) : a);
   const x = typeof a === 'number' ? constant(op, a, (b as Tensor).dtype) : a;
   const y = typeof b === 'number' ? constant(op, b, x.dtype) : b;
   sameDType(op, x, y);
-  if (!allowBool) noBool(op, x);
   return [x, y];
 }
 
