@@ -15,6 +15,7 @@ import {
   le,
   lt,
   maskedFill,
+  matmul,
   mul,
   ne,
   neg,
@@ -179,6 +180,7 @@ describe('casts and storage', () => {
 
 describe('arithmetic on bool is refused with a hint to cast', () => {
   const m = tensor([1, 0], { dtype: 'bool' });
+  // matmul: a bool product would store counts above 1 in a Uint8Array.
   const cases: [string, () => Tensor][] = [
     ['add', () => add(m, m)],
     ['sub', () => sub(m, 1)],
@@ -186,6 +188,7 @@ describe('arithmetic on bool is refused with a hint to cast', () => {
     ['neg', () => neg(m)],
     ['relu', () => relu(m)],
     ['square', () => square(m)],
+    ['matmul', () => matmul(m, m)],
   ];
   for (const [name, run] of cases) {
     it(`${name} names itself and suggests .to('float32')`, () => {
