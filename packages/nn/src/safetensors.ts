@@ -235,7 +235,9 @@ function parseEntry(name: string, value: unknown, dataLength: number): Entry {
   const itemSize = ITEM_SIZE[dtype];
   if (itemSize === undefined || !Object.hasOwn(ITEM_SIZE, dtype)) return fail(`unknown dtype '${dtype}'`);
   if (!READABLE.has(dtype))
-    return fail(`unsupported dtype '${dtype}' (tsgrad reads F64, F32, F16, BF16, BOOL and integers up to 32 bits)`);
+    return fail(
+      `unsupported dtype '${dtype}' (tsgrad reads F64, F32, F16, BF16, BOOL and integers up to 32 bits)`,
+    );
   if (!Array.isArray(shape)) return fail("missing or non-array 'shape'");
   let count = 1;
   for (const d of shape) {
