@@ -293,7 +293,7 @@ describe('cast', () => {
 });
 
 describe('comparisons', () => {
-  it('eq, ne, lt, le, gt, ge give 0/1 in the operand dtype and carry no history', () => {
+  it('eq, ne, lt, le, gt, ge give a bool tensor of 0/1 and carry no history', () => {
     const a = tensor([1, 2, 3], { dtype: 'float64', requiresGrad: true });
     const b = tensor([2], { dtype: 'float64' });
     expect(flat(a.eq(b))).toEqual([0, 1, 0]);
@@ -303,6 +303,6 @@ describe('comparisons', () => {
     expect(flat(a.gt(2))).toEqual([0, 0, 1]);
     expect(flat(a.ge(2))).toEqual([0, 1, 1]);
     expect(a.gt(b).requiresGrad).toBe(false);
-    expect(a.gt(b).dtype).toBe('float64');
+    expect(a.gt(b).dtype).toBe('bool');
   });
 });

@@ -268,7 +268,7 @@ export function writeIdx(array: IdxArray | Tensor, options: WriteIdxOptions = {}
     }
     size *= d;
   }
-  const expectedCtor = ARRAY_TYPES[dtype];
+  const expectedCtor = ARRAY_TYPES[dtype as IdxDType];
   if (!(data instanceof expectedCtor)) {
     throw new ValueError(
       `writeIdx: dtype ${dtype} needs a ${expectedCtor.name}, got a ${data.constructor.name}`,

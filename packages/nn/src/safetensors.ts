@@ -4,11 +4,11 @@
  * `{ name: { dtype, shape, data_offsets: [begin, end] }, __metadata__?: { key: value } }` padded
  * with spaces to a multiple of 8, then the little-endian tensor data, packed with no holes.
  *
- * Writing: F32, F64 and I32. Tensors are laid out as the reference implementation does: by
- * dtype alignment, largest first (F64, then F32, then I32), then by name, so every tensor starts
+ * Writing: F32, F64, I32 and BOOL. Tensors are laid out as the reference implementation does: by
+ * dtype alignment, largest first (F64, then F32, then I32, then BOOL), then by name, so every tensor starts
  * at a multiple of its item size; `__metadata__` comes first in the header when given.
  *
- * Reading: F32, F64 and I32 as they are; F16 and BF16 into float32; U8, I8, I16 and U16 into
+ * Reading: F32, F64, I32 and BOOL as they are; F16 and BF16 into float32; U8, I8, I16 and U16 into
  * int32, and U32 and I64 into int32 when every value fits. Anything malformed throws a
  * `FormatError` naming the tensor and the problem; sizes are checked before anything is
  * allocated, and data is copied out, so tensors never alias the file's bytes.
@@ -43,10 +43,23 @@ const ITEM_SIZE: Record<string, number> = {
   U64: 8,
 };
 
-const READABLE = new Set(['F64', 'F32', 'F16', 'BF16', 'I64', 'U32', 'I32', 'I16', 'U16', 'I8', 'U8']);
-const WRITE_DTYPE = { float64: 'F64', float32: 'F32', int32: 'I32' } as const;
+const READABLE = new Set([
+  'F64',
+  'F32',
+  'F16',
+  'BF16',
+  'I64',
+  'U32',
+  'I32',
+  'I16',
+  'U16',
+  'I8',
+  'U8',
+  'BOOL',
+]);
+const WRITE_DTYPE = { float64: 'F64', float32: 'F32', int32: 'I32', bool: 'BOOL' } as const;
 /** Alignment rank in the reference implementation's dtype order (higher is written first). */
-const WRITE_RANK = { float64: 2, float32: 1, int32: 0 } as const;
+const WRITE_RANK = { float64: 2, float32: 1, int32: 0, bool: -1 } as const;
 
 /** The reference implementation refuses headers above 100 MB; so do we. */
 const MAX_HEADER_BYTES = 100_000_000;
@@ -222,7 +235,9 @@ function parseEntry(name: string, value: unknown, dataLength: number): Entry {
   const itemSize = ITEM_SIZE[dtype];
   if (itemSize === undefined || !Object.hasOwn(ITEM_SIZE, dtype)) return fail(`unknown dtype '${dtype}'`);
   if (!READABLE.has(dtype))
-    return fail(`unsupported dtype '${dtype}' (tsgrad reads F64, F32, F16, BF16 and integers up to 32 bits)`);
+    return fail(
+      `unsupported dtype '${dtype}' (tsgrad reads F64, F32, F16, BF16, BOOL and integers up to 32 bits)`,
+    );
   if (!Array.isArray(shape)) return fail("missing or non-array 'shape'");
   let count = 1;
   for (const d of shape) {
@@ -253,7 +268,7 @@ function parseEntry(name: string, value: unknown, dataLength: number): Entry {
 }
 
 /** Copies one tensor's bytes into a new typed array of the tsgrad dtype. */
-function readData(e: Entry, raw: Uint8Array): Float32Array | Float64Array | Int32Array {
+function readData(e: Entry, raw: Uint8Array): Float32Array | Float64Array | Int32Array | Uint8Array {
   const n = (e.end - e.begin) / ITEM_SIZE[e.dtype]!;
   // A copy with a buffer of its own (a Node Buffer's `slice` would share the file's memory).
   const own = (): ArrayBuffer => new Uint8Array(raw).buffer;
@@ -283,6 +298,8 @@ function readData(e: Entry, raw: Uint8Array): Float32Array | Float64Array | Int3
       for (let i = 0; i < n; i++) bits[i] = view.getUint16(2 * i, true) << 16;
       return out;
     }
+    case 'BOOL':
+      return fill(new Uint8Array(n), (i) => (view.getUint8(i) !== 0 ? 1 : 0));
     case 'U8':
       return fill(new Int32Array(n), (i) => view.getUint8(i));
     case 'I8':
@@ -300,7 +317,10 @@ function readData(e: Entry, raw: Uint8Array): Float32Array | Float64Array | Int3
   }
 }
 
-function fill<T extends Float32Array | Float64Array | Int32Array>(out: T, at: (i: number) => number): T {
+function fill<T extends Float32Array | Float64Array | Int32Array | Uint8Array>(
+  out: T,
+  at: (i: number) => number,
+): T {
   for (let i = 0; i < out.length; i++) out[i] = at(i);
   return out;
 }

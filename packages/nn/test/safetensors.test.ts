@@ -231,12 +231,21 @@ describe('reading other dtypes', () => {
     expect(() => decodeSafetensors(file)).toThrow(/'ids'.*1099511627776.*does not fit in int32/);
   });
 
-  it('rejects BOOL, U64 and F8 as unsupported, naming the dtype', () => {
-    for (const [dtype, size] of [
-      ['BOOL', 1],
-      ['U64', 8],
-      ['F8_E4M3', 1],
-    ] as const) {
+  it('reads BOOL as a bool tensor (non-zero bytes are true) and writes it back as BOOL', () => {
+    const file = makeFile(
+      { m: { dtype: 'BOOL', shape: [3], data_offsets: [0, 3] } },
+      new Uint8Array([1, 0, 2]),
+    );
+    const m = decodeSafetensors(file).tensors.m!;
+    expect(m.dtype).toBe('bool');
+    expect(m.toFlatArray()).toEqual([1, 0, 1]);
+    const again = decodeSafetensors(encodeSafetensors({ m }));
+    expect(again.tensors.m!.dtype).toBe('bool');
+    expect(again.tensors.m!.toFlatArray()).toEqual([1, 0, 1]);
+  });
+
+  it('rejects U64 and F8 as unsupported, naming the dtype', () => {
+    for (const [dtype, size] of [['F8_E4M3', 1]] as const) {
       const file = makeFile({ t: { dtype, shape: [1], data_offsets: [0, size] } }, new Uint8Array(size));
       expect(() => decodeSafetensors(file)).toThrow(new RegExp(`'t': unsupported dtype '${dtype}'`));
     }

@@ -24,6 +24,7 @@ const DEFAULT_TOLERANCES: Record<DType, { atol: number; rtol: number }> = {
   float64: { atol: 1e-7, rtol: 1e-7 },
   float32: { atol: 1e-5, rtol: 1.3e-6 },
   int32: { atol: 0, rtol: 0 },
+  bool: { atol: 0, rtol: 0 },
 };
 
 /** A tensor, a number or nested arrays of numbers. */

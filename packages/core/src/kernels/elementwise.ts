@@ -1,11 +1,39 @@
 import { allocate, type DType, type TypedArray } from '../tensor/dtype.js';
 import { broadcastStrides, sameShape, sizeOf } from '../tensor/shape.js';
+import { erf, erfinv } from './special-functions.js';
 import { forEachRow, isContiguous, type StridedArray } from './strided.js';
 
 type Buf = TypedArray;
 
-/** One row of a unary map: o[oi + k] = f(x[xi + k·xs]) for k < n; p and q are op parameters. */
-type UnaryRow = (o: Buf, oi: number, x: Buf, xi: number, xs: number, n: number, p: number, q: number) => void;
+/** One row of a unary map: o[oi + k] = f(x[xi + k·xs]) for k < n; p, q and r are op parameters. */
+type UnaryRow = (
+  o: Buf,
+  oi: number,
+  x: Buf,
+  xi: number,
+  xs: number,
+  n: number,
+  p: number,
+  q: number,
+  r: number,
+) => void;
+
+const SQRT1_2 = Math.SQRT1_2;
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+/** √(2/π) and the cubic coefficient of GELU's tanh approximation. */
+const GELU_C = Math.sqrt(2 / Math.PI);
+const GELU_A = 0.044715;
+
+/** Rounds half to even, as PyTorch's round (Math.round rounds half up). */
+function roundHalfEven(v: number): number {
+  const r = Math.round(v);
+  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/** log(1 + eˣ) without overflow. */
+function softplusOne(v: number): number {
+  return Math.max(v, 0) + Math.log1p(Math.exp(-Math.abs(v)));
+}
 
 /** Row loops of the unary maps, one per op so each inner loop stays monomorphic. */
 // biome-ignore format: one row loop per line reads as a table
@@ -41,25 +69,77 @@ export const unaryRows = {
   inRange: (o, oi, x, xi, xs, n, lo, hi) => {
     for (let k = 0; k < n; k++, xi += xs) { const v = x[xi]!; o[oi + k] = v >= lo && v <= hi ? 1 : 0; }
   },
+  /** 0 where x ≤ lo or x ≥ hi, else 1 (NaN passes): the gradient mask of hardtanh, as PyTorch's. */
+  inOpenRange: (o, oi, x, xi, xs, n, lo, hi) => {
+    for (let k = 0; k < n; k++, xi += xs) { const v = x[xi]!; o[oi + k] = v <= lo || v >= hi ? 0 : 1; }
+  },
+  /** x·Φ(x) with Φ the standard normal CDF, through erf. */
+  gelu: (o, oi, x, xi, xs, n) => {
+    for (let k = 0; k < n; k++, xi += xs) { const v = x[xi]!; o[oi + k] = 0.5 * v * (1 + erf(v * SQRT1_2)); }
+  },
+  /** ½x(1 + tanh(√(2/π)(x + 0.044715x³))). */
+  geluTanh: (o, oi, x, xi, xs, n) => {
+    for (let k = 0; k < n; k++, xi += xs) {
+      const v = x[xi]!;
+      o[oi + k] = 0.5 * v * (1 + Math.tanh(GELU_C * (v + GELU_A * v * v * v)));
+    }
+  },
+  silu: (o, oi, x, xi, xs, n) => {
+    for (let k = 0; k < n; k++, xi += xs) { const v = x[xi]!; o[oi + k] = v / (1 + Math.exp(-v)); }
+  },
+  mish: (o, oi, x, xi, xs, n) => {
+    for (let k = 0; k < n; k++, xi += xs) { const v = x[xi]!; o[oi + k] = v * Math.tanh(softplusOne(v)); }
+  },
+  /** x where x > 0, else p·x (p = negative slope). */
+  leakyRelu: (o, oi, x, xi, xs, n, slope) => {
+    for (let k = 0; k < n; k++, xi += xs) { const v = x[xi]!; o[oi + k] = v > 0 ? v : v * slope; }
+  },
+  /** x where x > 0, else p·(eˣ − 1) (p = α). */
+  elu: (o, oi, x, xi, xs, n, alpha) => {
+    for (let k = 0; k < n; k++, xi += xs) { const v = x[xi]!; o[oi + k] = v > 0 ? v : alpha * Math.expm1(v); }
+  },
+  erf: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = erf(x[xi]!); },
+  erfinv: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = erfinv(x[xi]!); },
+  log1p: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = Math.log1p(x[xi]!); },
+  expm1: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = Math.expm1(x[xi]!); },
+  rsqrt: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = 1 / Math.sqrt(x[xi]!); },
+  reciprocal: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = 1 / x[xi]!; },
+  floor: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = Math.floor(x[xi]!); },
+  ceil: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = Math.ceil(x[xi]!); },
+  round: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = roundHalfEven(x[xi]!); },
+  isnan: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = Number.isNaN(x[xi]!) ? 1 : 0; },
+  isfinite: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = Number.isFinite(x[xi]!) ? 1 : 0; },
+  isinf: (o, oi, x, xi, xs, n) => {
+    for (let k = 0; k < n; k++, xi += xs) { const v = x[xi]!; o[oi + k] = v === Infinity || v === -Infinity ? 1 : 0; }
+  },
+  /** NaN → p, +∞ → q, −∞ → r. */
+  nanToNum: (o, oi, x, xi, xs, n, nan, posinf, neginf) => {
+    for (let k = 0; k < n; k++, xi += xs) {
+      const v = x[xi]!;
+      o[oi + k] = Number.isNaN(v) ? nan : v === Infinity ? posinf : v === -Infinity ? neginf : v;
+    }
+  },
+  /** 1 where x ≠ 0 (NaN included), else 0: the cast to bool. */
+  nonzero: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = x[xi] !== 0 ? 1 : 0; },
 } satisfies Record<string, UnaryRow>;
 
 /** Names of the unary kernels. */
 export type UnaryKernel = keyof typeof unaryRows;
 
 /** Applies a unary kernel to a strided array, returning a new contiguous buffer of `dtype`. */
-export function unary(kind: UnaryKernel, x: StridedArray, dtype: DType, p = 0, q = 0): Buf {
+export function unary(kind: UnaryKernel, x: StridedArray, dtype: DType, p = 0, q = 0, r = 0): Buf {
   const row: UnaryRow = unaryRows[kind];
   const size = sizeOf(x.shape);
   const out = allocate(dtype, size);
   if (isContiguous(x.shape, x.strides)) {
-    row(out, 0, x.data, x.offset, 1, size, p, q);
+    row(out, 0, x.data, x.offset, 1, size, p, q, r);
     return out;
   }
   const rank = x.shape.length;
   const xs = x.strides[rank - 1]!;
   const n = x.shape[rank - 1]!;
   const data = x.data;
-  forEachRow(x.shape, [x.strides], [x.offset], (s, o) => row(out, o, data, s[0]!, xs, n, p, q));
+  forEachRow(x.shape, [x.strides], [x.offset], (s, o) => row(out, o, data, s[0]!, xs, n, p, q, r));
   return out;
 }
 
@@ -96,6 +176,60 @@ export const binaryRows = {
   le: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai]! <= b[bi]! ? 1 : 0; },
   gt: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai]! > b[bi]! ? 1 : 0; },
   ge: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai]! >= b[bi]! ? 1 : 0; },
+  atan2: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = Math.atan2(a[ai]!, b[bi]!); },
+  /** a mod b with the sign of b (Python's %, PyTorch's remainder), from fmod as PyTorch computes it. */
+  remainder: (o, oi, a, ai, as, b, bi, bs, n) => {
+    for (let k = 0; k < n; k++, ai += as, bi += bs) {
+      const y = b[bi]!;
+      let m = a[ai]! % y;
+      if (m !== 0 && y < 0 !== m < 0) m += y;
+      o[oi + k] = m;
+    }
+  },
+  /** ⌊a / b⌋, computed as PyTorch's div(rounding_mode='floor') so that a = b·q + remainder(a, b). */
+  floorDivide: (o, oi, a, ai, as, b, bi, bs, n) => {
+    for (let k = 0; k < n; k++, ai += as, bi += bs) {
+      const x = a[ai]!, y = b[bi]!;
+      if (y === 0) { o[oi + k] = x / y; continue; }
+      const m = x % y;
+      let d = (x - m) / y;
+      if (m !== 0 && y < 0 !== m < 0) d -= 1;
+      let q: number;
+      if (d !== 0) { q = Math.floor(d); if (d - q > 0.5) q += 1; } else q = x / y < 0 || Object.is(x / y, -0) ? -0 : 0;
+      o[oi + k] = q;
+    }
+  },
+  /** g where x > 0, else 0: relu's backward in one pass (a = g, b = x). */
+  reluBackward: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = b[bi]! > 0 ? a[ai]! : 0; },
+  /** g·(Φ(x) + x·φ(x)): exact GELU's backward in one pass (a = g, b = x). */
+  geluBackward: (o, oi, a, ai, as, b, bi, bs, n) => {
+    for (let k = 0; k < n; k++, ai += as, bi += bs) {
+      const x = b[bi]!;
+      o[oi + k] = a[ai]! * (0.5 * (1 + erf(x * SQRT1_2)) + x * INV_SQRT_2PI * Math.exp(-0.5 * x * x));
+    }
+  },
+  /** g·d/dx of the tanh-approximated GELU, in one pass (a = g, b = x). */
+  geluTanhBackward: (o, oi, a, ai, as, b, bi, bs, n) => {
+    for (let k = 0; k < n; k++, ai += as, bi += bs) {
+      const x = b[bi]!, x2 = x * x;
+      const t = Math.tanh(GELU_C * (x + GELU_A * x2 * x));
+      o[oi + k] = a[ai]! * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_C * (1 + 3 * GELU_A * x2));
+    }
+  },
+  /** g·σ(x)(1 + x(1 − σ(x))): SiLU's backward (a = g, b = x). */
+  siluBackward: (o, oi, a, ai, as, b, bi, bs, n) => {
+    for (let k = 0; k < n; k++, ai += as, bi += bs) {
+      const x = b[bi]!, s = 1 / (1 + Math.exp(-x));
+      o[oi + k] = a[ai]! * s * (1 + x * (1 - s));
+    }
+  },
+  /** g·(t + x(1 − t²)σ(x)) with t = tanh(softplus(x)): Mish's backward (a = g, b = x). */
+  mishBackward: (o, oi, a, ai, as, b, bi, bs, n) => {
+    for (let k = 0; k < n; k++, ai += as, bi += bs) {
+      const x = b[bi]!, t = Math.tanh(softplusOne(x)), s = 1 / (1 + Math.exp(-x));
+      o[oi + k] = a[ai]! * (t + x * (1 - t * t) * s);
+    }
+  },
 } satisfies Record<string, BinaryRow>;
 
 /** Names of the binary kernels. */

@@ -5,7 +5,7 @@
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import type { Generator } from '../random.js';
 import { arange, full, rand } from '../tensor/create.js';
-import { requireFloating } from '../tensor/dtype.js';
+import { type DType, requireFloating } from '../tensor/dtype.js';
 import { broadcastShapes, sameShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { abs, add, div, eq, exp, ge, le, lt, mul, sub, where } from './elementwise.js';
@@ -107,13 +107,13 @@ export function scaledDotProductAttention(
   let weights = S === 0 ? scores : safeSoftmax(scores);
   if (dropoutP > 0) {
     const keep = ge(rand(weights.shape, { dtype: q.dtype, generator: options.generator }), dropoutP);
-    weights = dropoutP === 1 ? mul(weights, keep) : div(mul(weights, keep), 1 - dropoutP);
+    weights = where(keep, dropoutP === 1 ? weights : div(weights, 1 - dropoutP), 0);
   }
   return matmul(weights, v);
 }
 
 /** The additive bias of a mask: 0 / −∞ for a boolean-like one (`bool`, int32), the mask itself for a float one. */
-function maskBias(mask: Tensor, dtype: 'float32' | 'float64' | 'int32'): Tensor {
+function maskBias(mask: Tensor, dtype: DType): Tensor {
   const kind: string = mask.dtype;
   if (kind === 'bool' || kind === 'int32') {
     return where(mask, full([], 0, { dtype }), Number.NEGATIVE_INFINITY);

@@ -7,19 +7,30 @@ import { record, sameDType } from '../autograd/function.js';
 import { DTypeError, ValueError } from '../errors.js';
 import { castBuffer, toContiguous } from '../kernels/copy.js';
 import * as k from '../kernels/elementwise.js';
-import { allocate, type DType, requireFloating } from '../tensor/dtype.js';
+import { allocate, type DType, isFloating, requireFloating } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
 
-/** Turns a number operand into a 0-d tensor of the other operand's dtype, and checks dtypes. */
-function operands(op: string, a: TensorLike, b: TensorLike): [Tensor, Tensor] {
+/**
+ * Turns a number operand into a 0-d tensor of the other operand's dtype, and checks dtypes. Bool
+ * operands are refused unless `allowBool` (comparisons, where): arithmetic on masks is an error.
+ */
+function operands(op: string, a: TensorLike, b: TensorLike, allowBool = false): [Tensor, Tensor] {
   if (typeof a === 'number' && typeof b === 'number') {
     throw new ValueError(`${op}: at least one operand must be a tensor, got two numbers`);
   }
+  if (!allowBool) noBool(op, typeof a === 'number' ? (b as Tensor) : a);
   const x = typeof a === 'number' ? constant(op, a, (b as Tensor).dtype) : a;
   const y = typeof b === 'number' ? constant(op, b, x.dtype) : b;
   sameDType(op, x, y);
   return [x, y];
+}
+
+/** Throws for a bool tensor: arithmetic on masks needs an explicit cast, as the message says. */
+function noBool(op: string, x: Tensor): void {
+  if (x.dtype === 'bool') {
+    throw new DTypeError(`${op}: not supported for bool tensors; cast first, e.g. mask.to('float32')`);
+  }
 }
 
 function constant(op: string, value: number, dtype: DType): Tensor {
@@ -29,23 +40,39 @@ function constant(op: string, value: number, dtype: DType): Tensor {
       `${op}: ${value} is not an integer and the tensor operand is int32; cast it with .to() first`,
     );
   }
+  if (dtype === 'bool' && value !== 0 && value !== 1) {
+    throw new DTypeError(
+      `${op}: ${value} is not 0 or 1 and the tensor operand is bool; cast it with .to() first`,
+    );
+  }
   const data = allocate(dtype, 1);
   data[0] = value;
   return new Tensor(data, []);
 }
 
-function map(kind: k.UnaryKernel, x: Tensor, p = 0, q = 0): Tensor {
-  return new Tensor(k.unary(kind, x, x.dtype, p, q), x.shape);
+function map(op: string, kind: k.UnaryKernel, x: Tensor, p = 0, q = 0, r = 0): Tensor {
+  noBool(op, x);
+  return new Tensor(k.unary(kind, x, x.dtype, p, q, r), x.shape);
 }
 
 function floatMap(op: string, kind: k.UnaryKernel, x: Tensor, p = 0, q = 0): Tensor {
   requireFloating(op, x.dtype);
-  return map(kind, x, p, q);
+  return new Tensor(k.unary(kind, x, x.dtype, p, q), x.shape);
 }
 
-function zip(op: string, kind: k.BinaryKernel, a: Tensor, b: Tensor): Tensor {
+function zip(op: string, kind: k.BinaryKernel, a: Tensor, b: Tensor, dtype: DType = a.dtype): Tensor {
   const shape = broadcastShapes(op, a.shape, b.shape);
-  return new Tensor(k.binary(kind, a, b, shape, a.dtype), shape);
+  return new Tensor(k.binary(kind, a, b, shape, dtype), shape);
+}
+
+/** A zero tensor like `g`: the gradient of piecewise-constant ops (floor, round, …). */
+function zerosLike(g: Tensor): Tensor {
+  return new Tensor(allocate(g.dtype, g.size), g.shape);
+}
+
+/** 1 or 0 in `dtype` from a bool mask. */
+function maskOf(mask: Tensor, dtype: DType): Tensor {
+  return new Tensor(castBuffer(toContiguous(mask, true), dtype as 'float32' | 'float64'), mask.shape);
 }
 
 /** a + b */
@@ -95,7 +122,9 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
   return record('pow', [x, y], out, (g, needs) => [
     needs[0] ? mul(g, mul(y, pow(x, sub(y, 1)))) : null,
     // d/db a^b = a^b · ln a; taken as 0 where a = 0 and b ≥ 0, as PyTorch does.
-    needs[1] && !exponentIsConstant ? where(mul(eq(x, 0), ge(y, 0)), 0, mul(g, mul(out, log(x)))) : null,
+    needs[1] && !exponentIsConstant
+      ? where(mul(maskOf(eq(x, 0), x.dtype), maskOf(ge(y, 0), x.dtype)), 0, mul(g, mul(out, log(x))))
+      : null,
   ]);
 }
 
@@ -103,7 +132,7 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
 export function maximum(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('maximum', a, b);
   return record('maximum', [x, y], zip('maximum', 'maximum', x, y), (g, needs) => {
-    const share = add(gt(x, y), mul(eq(x, y), 0.5));
+    const share = add(maskOf(gt(x, y), x.dtype), mul(maskOf(eq(x, y), x.dtype), 0.5));
     return [needs[0] ? mul(g, share) : null, needs[1] ? mul(g, sub(1, share)) : null];
   });
 }
@@ -112,14 +141,14 @@ export function maximum(a: TensorLike, b: TensorLike): Tensor {
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('minimum', a, b);
   return record('minimum', [x, y], zip('minimum', 'minimum', x, y), (g, needs) => {
-    const share = add(lt(x, y), mul(eq(x, y), 0.5));
+    const share = add(maskOf(lt(x, y), x.dtype), mul(maskOf(eq(x, y), x.dtype), 0.5));
     return [needs[0] ? mul(g, share) : null, needs[1] ? mul(g, sub(1, share)) : null];
   });
 }
 
 /** −x */
 export function neg(x: Tensor): Tensor {
-  return record('neg', [x], map('neg', x), (g) => [neg(g)]);
+  return record('neg', [x], map('neg', 'neg', x), (g) => [neg(g)]);
 }
 
 /** eˣ */
@@ -141,12 +170,12 @@ export function sqrt(x: Tensor): Tensor {
 
 /** |x|; the gradient at 0 is 0. */
 export function abs(x: Tensor): Tensor {
-  return record('abs', [x], map('abs', x), (g) => [mul(g, sign(x))]);
+  return record('abs', [x], map('abs', 'abs', x), (g) => [mul(g, sign(x))]);
 }
 
 /** −1, 0 or 1 (not differentiable: the result carries no history). */
 export function sign(x: Tensor): Tensor {
-  return map('sign', x);
+  return map('sign', 'sign', x);
 }
 
 /** Hyperbolic tangent. */
@@ -163,11 +192,20 @@ export function sigmoid(x: Tensor): Tensor {
 
 /** max(x, 0); the gradient at 0 is 0. */
 export function relu(x: Tensor): Tensor {
-  return record('relu', [x], map('relu', x), (g) => [mul(g, gt(x, 0))]);
+  return record('relu', [x], map('relu', 'relu', x), (g) => [reluBackward(g, x)]);
+}
+
+/** g where x > 0, else 0, in one kernel pass; differentiable in g (its derivative in x is 0). */
+function reluBackward(g: Tensor, x: Tensor): Tensor {
+  return record('reluBackward', [g, x], zip('relu', 'reluBackward', g, x), (gg, needs) => [
+    needs[0] ? reluBackward(gg, x) : null,
+    null,
+  ]);
 }
 
 /** x², with gradient 2x. */
 export function square(x: Tensor): Tensor {
+  noBool('square', x);
   return record('square', [x], zip('square', 'mul', x, x), (g) => [mul(g, mul(x, 2))]);
 }
 
@@ -211,12 +249,21 @@ export function clamp(x: Tensor, min?: number, max?: number): Tensor {
   const lo = min ?? Number.NEGATIVE_INFINITY;
   const hi = max ?? Number.POSITIVE_INFINITY;
   if (lo > hi) throw new ValueError(`clamp: min ${lo} is greater than max ${hi}`);
-  return record('clamp', [x], map('clamp', x, lo, hi), (g) => [mul(g, map('inRange', x, lo, hi))]);
+  return record('clamp', [x], map('clamp', 'clamp', x, lo, hi), (g) => [
+    mul(g, map('clamp', 'inRange', x, lo, hi)),
+  ]);
 }
 
-/** cond ? a : b elementwise with broadcasting (cond is non-zero for true); gradients flow to a and b. */
+/**
+ * cond ? a : b elementwise with broadcasting; gradients flow to a and b. `cond` is a bool mask (an
+ * int32 or float mask counts non-zero as true); either branch may be a number:
+ * `where(mask, x, -Infinity)`, `where(cond, 0, x)`. Two number branches give float32.
+ */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands('where', a, b);
+  const [x, y] =
+    typeof a === 'number' && typeof b === 'number'
+      ? [constant('where', a, 'float32'), constant('where', b, 'float32')]
+      : operands('where', a, b, true);
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, x.shape), y.shape);
   const out = new Tensor(k.where(cond, x, y, shape, x.dtype), shape);
   return record('where', [x, y], out, (g, needs) => [
@@ -226,43 +273,283 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
 }
 
 function compare(kind: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: TensorLike, b: TensorLike): Tensor {
-  const [x, y] = operands(kind, a, b);
-  return zip(kind, kind, x, y);
+  const [x, y] = operands(kind, a, b, true);
+  return zip(kind, kind, x, y, 'bool');
 }
 
-/** 1 where a = b, else 0, in the operands' dtype; not differentiable. */
+/** a = b elementwise, as a bool tensor; not differentiable. */
 export function eq(a: TensorLike, b: TensorLike): Tensor {
   return compare('eq', a, b);
 }
-/** 1 where a ≠ b, else 0. */
+/** a ≠ b elementwise, as a bool tensor. */
 export function ne(a: TensorLike, b: TensorLike): Tensor {
   return compare('ne', a, b);
 }
-/** 1 where a < b, else 0. */
+/** a < b elementwise, as a bool tensor. */
 export function lt(a: TensorLike, b: TensorLike): Tensor {
   return compare('lt', a, b);
 }
-/** 1 where a ≤ b, else 0. */
+/** a ≤ b elementwise, as a bool tensor. */
 export function le(a: TensorLike, b: TensorLike): Tensor {
   return compare('le', a, b);
 }
-/** 1 where a > b, else 0. */
+/** a > b elementwise, as a bool tensor. */
 export function gt(a: TensorLike, b: TensorLike): Tensor {
   return compare('gt', a, b);
 }
-/** 1 where a ≥ b, else 0. */
+/** a ≥ b elementwise, as a bool tensor. */
 export function ge(a: TensorLike, b: TensorLike): Tensor {
   return compare('ge', a, b);
 }
 
-/** A copy in another dtype; float-to-float casts keep the graph, casts to or from int32 do not. */
+/**
+ * A copy in another dtype; float-to-float casts keep the graph, casts to or from int32 and bool do
+ * not. To int32 truncates toward 0; to bool gives true for every non-zero value (NaN included).
+ */
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (dtype === x.dtype) return x;
-  if (dtype !== 'float32' && dtype !== 'float64' && dtype !== 'int32') {
+  if (dtype !== 'float32' && dtype !== 'float64' && dtype !== 'int32' && dtype !== 'bool') {
     throw new DTypeError(`to: unknown dtype '${String(dtype)}'`);
   }
+  if (dtype === 'bool') return new Tensor(k.unary('nonzero', x, 'bool'), x.shape);
   const out = new Tensor(castBuffer(toContiguous(x, true), dtype), x.shape);
-  if (dtype === 'int32' || x.dtype === 'int32') return out;
+  if (!isFloating(dtype) || !isFloating(x.dtype)) return out;
   const from = x.dtype;
   return record('cast', [x], out, (g) => [cast(g, from)]);
+}
+
+// Activations and special functions (PyTorch's names). Forward: one kernel pass each; backward: a
+// one-pass derivative kernel where it matters (gelu, silu, mish) whose own backward is composed
+// from primitives, so gradients of any order work.
+
+/**
+ * A backward op `g · f'(x)` computed by one binary kernel. It is itself differentiable: in g it is
+ * the same op, in x it is `g · f''(x)` with `second` composed from primitives.
+ */
+function derivativeOp(
+  name: string,
+  kernel: k.BinaryKernel,
+  second: (x: Tensor) => Tensor,
+): (g: Tensor, x: Tensor) => Tensor {
+  const op = (g: Tensor, x: Tensor): Tensor =>
+    record(name, [g, x], zip(name, kernel, g, x), (gg, needs) => [
+      needs[0] ? op(gg, x) : null,
+      needs[1] ? mul(mul(gg, g), second(x)) : null,
+    ]);
+  return op;
+}
+
+const INV_SQRT_2PI = 1 / Math.sqrt(2 * Math.PI);
+const GELU_C = Math.sqrt(2 / Math.PI);
+const GELU_A = 0.044715;
+
+/** GELU'' = φ(x)(2 − x²). */
+const geluBackward = derivativeOp('geluBackward', 'geluBackward', (x) => {
+  const x2 = square(x);
+  return mul(mul(exp(mul(x2, -0.5)), INV_SQRT_2PI), sub(2, x2));
+});
+
+/**
+ * Tanh-GELU'' = (1 − t²)(u' + ½x(u'' − 2t·u'²)), u = c(x + a·x³), t = tanh u; 1 − t² is taken as
+ * 4e^{−2|u|}/(1 + e^{−2|u|})², which keeps its digits where t rounds to ±1.
+ */
+const geluTanhBackward = derivativeOp('geluBackward', 'geluTanhBackward', (x) => {
+  const x2 = square(x);
+  const u = mul(add(x, mul(mul(x2, x), GELU_A)), GELU_C);
+  const t = tanh(u);
+  const e = exp(mul(abs(u), -2));
+  const sech2 = div(mul(e, 4), square(add(e, 1)));
+  const u1 = mul(add(mul(x2, 3 * GELU_A), 1), GELU_C);
+  const u2 = mul(x, 6 * GELU_A * GELU_C);
+  return mul(sech2, add(u1, mul(mul(x, 0.5), sub(u2, mul(mul(t, 2), square(u1))))));
+});
+
+/** Options of `gelu`. */
+export interface GeluOptions {
+  /** 'none' (default): x·Φ(x) through erf; 'tanh': PyTorch's tanh approximation. */
+  approximate?: 'none' | 'tanh';
+}
+
+/** Gaussian error linear unit x·Φ(x), e.g. `gelu(x)` or `gelu(x, { approximate: 'tanh' })`. */
+export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
+  const approximate = options.approximate ?? 'none';
+  if (approximate !== 'none' && approximate !== 'tanh') {
+    throw new ValueError(`gelu: approximate must be 'none' or 'tanh', got '${String(approximate)}'`);
+  }
+  const tanhForm = approximate === 'tanh';
+  const out = floatMap('gelu', tanhForm ? 'geluTanh' : 'gelu', x);
+  return record('gelu', [x], out, (g) => [tanhForm ? geluTanhBackward(g, x) : geluBackward(g, x)]);
+}
+
+/** SiLU'' = σ(1 − σ)(2 + x(1 − 2σ)). */
+const siluBackward = derivativeOp('siluBackward', 'siluBackward', (x) => {
+  const s = sigmoid(x);
+  return mul(mul(s, sub(1, s)), add(mul(x, sub(1, mul(s, 2))), 2));
+});
+
+/** x·σ(x) (also called swish). */
+export function silu(x: Tensor): Tensor {
+  return record('silu', [x], floatMap('silu', 'silu', x), (g) => [siluBackward(g, x)]);
+}
+
+/** Mish'' = (1 − t²)σ(2 + x(1 − σ − 2tσ)), t = tanh(softplus(x)). */
+const mishBackward = derivativeOp('mishBackward', 'mishBackward', (x) => {
+  const t = tanh(softplus(x));
+  const s = sigmoid(x);
+  const inner = add(mul(x, sub(sub(1, s), mul(mul(t, s), 2))), 2);
+  return mul(mul(sub(1, square(t)), s), inner);
+});
+
+/** x·tanh(softplus(x)). */
+export function mish(x: Tensor): Tensor {
+  return record('mish', [x], floatMap('mish', 'mish', x), (g) => [mishBackward(g, x)]);
+}
+
+/** x where x > 0, else negativeSlope·x, e.g. `leakyRelu(x, 0.2)`. */
+export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
+  if (Number.isNaN(negativeSlope)) throw new ValueError('leakyRelu: negativeSlope must be a number, got NaN');
+  const out = floatMap('leakyRelu', 'leakyRelu', x, negativeSlope);
+  return record('leakyRelu', [x], out, (g) => [where(gt(x, 0), g, mul(g, negativeSlope))]);
+}
+
+/** x where x > 0, else α(eˣ − 1). */
+export function elu(x: Tensor, alpha = 1): Tensor {
+  if (Number.isNaN(alpha)) throw new ValueError('elu: alpha must be a number, got NaN');
+  const out = floatMap('elu', 'elu', x, alpha);
+  // As PyTorch: the x ≤ 0 branch at 0, and NaN takes the linear branch.
+  return record('elu', [x], out, (g) => [where(le(x, 0), mul(g, mul(exp(x), alpha)), g)]);
+}
+
+/** x clamped to [minVal, maxVal]; the gradient passes strictly inside, as PyTorch's. */
+export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
+  if (!(minVal <= maxVal))
+    throw new ValueError(`hardtanh: minVal ${minVal} is greater than maxVal ${maxVal}`);
+  const out = floatMap('hardtanh', 'clamp', x, minVal, maxVal);
+  return record('hardtanh', [x], out, (g) => [
+    mul(g, floatMap('hardtanh', 'inOpenRange', x, minVal, maxVal)),
+  ]);
+}
+
+/** The error function 2/√π ∫₀ˣ e^{−t²} dt. */
+export function erf(x: Tensor): Tensor {
+  return record('erf', [x], floatMap('erf', 'erf', x), (g) => [
+    mul(g, mul(exp(neg(square(x))), 2 / Math.sqrt(Math.PI))),
+  ]);
+}
+
+/** The inverse of erf: erfinv(erf(x)) = x; ±∞ at ±1, NaN outside [−1, 1]. */
+export function erfinv(x: Tensor): Tensor {
+  const out = floatMap('erfinv', 'erfinv', x);
+  return record('erfinv', [x], out, (g) => [mul(g, mul(exp(square(out)), Math.sqrt(Math.PI) / 2))]);
+}
+
+/** log(1 + x), accurate for small x. */
+export function log1p(x: Tensor): Tensor {
+  return record('log1p', [x], floatMap('log1p', 'log1p', x), (g) => [div(g, add(x, 1))]);
+}
+
+/** eˣ − 1, accurate for small x. */
+export function expm1(x: Tensor): Tensor {
+  const out = floatMap('expm1', 'expm1', x);
+  return record('expm1', [x], out, (g) => [mul(g, add(out, 1))]);
+}
+
+/** 1 / √x */
+export function rsqrt(x: Tensor): Tensor {
+  const out = floatMap('rsqrt', 'rsqrt', x);
+  return record('rsqrt', [x], out, (g) => [mul(g, mul(pow(out, 3), -0.5))]);
+}
+
+/** 1 / x */
+export function reciprocal(x: Tensor): Tensor {
+  const out = floatMap('reciprocal', 'reciprocal', x);
+  return record('reciprocal', [x], out, (g) => [neg(mul(g, square(out)))]);
+}
+
+/** Rounds down; gradient 0 (int32 passes through). */
+export function floor(x: Tensor): Tensor {
+  return record('floor', [x], map('floor', 'floor', x), (g) => [zerosLike(g)]);
+}
+
+/** Rounds up; gradient 0. */
+export function ceil(x: Tensor): Tensor {
+  return record('ceil', [x], map('ceil', 'ceil', x), (g) => [zerosLike(g)]);
+}
+
+/** Rounds to the nearest integer, halves to even as PyTorch (`round(2.5)` is 2); gradient 0. */
+export function round(x: Tensor): Tensor {
+  return record('round', [x], map('round', 'round', x), (g) => [zerosLike(g)]);
+}
+
+/** Throws for an int32 divisor holding a zero (integer division by zero, as PyTorch's ZeroDivisionError). */
+function checkIntDivisor(op: string, y: Tensor): void {
+  if (y.dtype !== 'int32') return;
+  const flat = toContiguous(y, true);
+  if (flat.includes(0)) throw new ValueError(`${op}: integer division by zero`);
+}
+
+/** a mod b with the sign of b (Python's %, `torch.remainder`): `remainder(-3, 5)` is 2. */
+export function remainder(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands('remainder', a, b);
+  checkIntDivisor('remainder', y);
+  return record('remainder', [x, y], zip('remainder', 'remainder', x, y), (g, needs) => [
+    needs[0] ? g : null,
+    needs[1] ? neg(mul(g, floorDivide(x, y))) : null,
+  ]);
+}
+
+/** ⌊a / b⌋, rounding toward −∞ (`torch.floor_divide` since 1.13): `floorDivide(-7, 2)` is −4; not differentiable. */
+export function floorDivide(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands('floorDivide', a, b);
+  checkIntDivisor('floorDivide', y);
+  return zip('floorDivide', 'floorDivide', x, y);
+}
+
+/** The angle of the point (b, a): atan2(a, b) in (−π, π]. */
+export function atan2(a: TensorLike, b: TensorLike): Tensor {
+  const [x, y] = operands('atan2', a, b);
+  requireFloating('atan2', x.dtype);
+  return record('atan2', [x, y], zip('atan2', 'atan2', x, y), (g, needs) => {
+    const r2 = add(square(x), square(y));
+    return [needs[0] ? mul(g, div(y, r2)) : null, needs[1] ? neg(mul(g, div(x, r2))) : null];
+  });
+}
+
+/** True where x is NaN (bool). */
+export function isnan(x: Tensor): Tensor {
+  return new Tensor(k.unary('isnan', x, 'bool'), x.shape);
+}
+
+/** True where x is neither NaN nor ±∞ (bool). */
+export function isfinite(x: Tensor): Tensor {
+  return new Tensor(k.unary('isfinite', x, 'bool'), x.shape);
+}
+
+/** True where x is +∞ or −∞ (bool). */
+export function isinf(x: Tensor): Tensor {
+  return new Tensor(k.unary('isinf', x, 'bool'), x.shape);
+}
+
+/** Options of `nanToNum`: the replacements (defaults: 0, the dtype's largest and lowest finite values). */
+export interface NanToNumOptions {
+  nan?: number;
+  posinf?: number;
+  neginf?: number;
+}
+
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** Replaces NaN, +∞ and −∞: `nanToNum(x, { nan: 0, posinf: 1e4 })`; the gradient passes where x is finite. */
+export function nanToNum(x: Tensor, options: NanToNumOptions = {}): Tensor {
+  if (!isFloating(x.dtype)) return new Tensor(toContiguous(x), x.shape);
+  const big = x.dtype === 'float32' ? FLOAT32_MAX : Number.MAX_VALUE;
+  const data = k.unary(
+    'nanToNum',
+    x,
+    x.dtype,
+    options.nan ?? 0,
+    options.posinf ?? big,
+    options.neginf ?? -big,
+  );
+  return record('nanToNum', [x], new Tensor(data, x.shape), (g) => [where(isfinite(x), g, 0)]);
 }

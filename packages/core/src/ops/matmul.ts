@@ -1,6 +1,6 @@
 /** Matrix products with PyTorch's `matmul` semantics. */
 import { record, sameDType } from '../autograd/function.js';
-import { fmtShape, ShapeError } from '../errors.js';
+import { DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { batchedMatmulKernel } from '../kernels/matmul-batch.js';
 import { allocate } from '../tensor/dtype.js';
 import { broadcastShapes, sizeOf } from '../tensor/shape.js';
@@ -13,6 +13,8 @@ import { reshape, squeeze, transpose, unsqueeze } from './shape.js';
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   sameDType('matmul', a, b);
+  if (a.dtype === 'bool')
+    throw new DTypeError("matmul: not supported for bool tensors; cast first, e.g. mask.to('float32')");
   if (a.ndim === 0 || b.ndim === 0) {
     throw new ShapeError(
       `matmul: both operands need at least 1 dim, got shapes ${fmtShape(a.shape)} and ${fmtShape(b.shape)}`,

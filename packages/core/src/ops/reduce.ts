@@ -9,7 +9,7 @@ import { arange } from '../tensor/create.js';
 import { requireFloating } from '../tensor/dtype.js';
 import { normalizeDims, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
-import { abs, add, div, eq, exp, log, lt, mul, sqrt, sub, where } from './elementwise.js';
+import { abs, add, cast, div, eq, exp, log, lt, mul, sqrt, sub, where } from './elementwise.js';
 import { expand, reshape } from './shape.js';
 
 type Dims = number | readonly number[] | undefined;
@@ -45,9 +45,10 @@ function unreduce(g: Tensor, shape: readonly number[], dims: readonly number[]):
   return expand(reshape(g, reducedShape(shape, dims, true)), shape);
 }
 
-/** Sum over `dim` (all dims by default). */
+/** Sum over `dim` (all dims by default); a bool tensor sums to an int32 count, as PyTorch's to int64. */
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = normalizeDims('sum', dim, x.ndim);
+  if (x.dtype === 'bool') return runKernel('sum', 'sum', cast(x, 'int32'), dims, keepdim);
   return record('sum', [x], runKernel('sum', 'sum', x, dims, keepdim), (g) => [unreduce(g, x.shape, dims)]);
 }
 
@@ -65,7 +66,7 @@ function extreme(op: 'amax' | 'amin', x: Tensor, dim: Dims, keepdim: boolean): T
   const out = runKernel(op, op === 'amax' ? 'max' : 'min', x, dims, keepdim);
   return record(op, [x], out, (g) => {
     // Split the gradient evenly among tied extremes.
-    const mask = eq(x, unreduce(out, x.shape, dims));
+    const mask = cast(eq(x, unreduce(out, x.shape, dims)), x.dtype);
     return [div(mul(unreduce(g, x.shape, dims), mask), unreduce(sum(mask, dims, true), x.shape, dims))];
   });
 }

@@ -1,10 +1,13 @@
 import { DTypeError, ValueError } from '../errors.js';
 
-/** Element types: `float32` (default), `float64` (gradient checks, precise work), `int32` (labels, indices). */
-export type DType = 'float32' | 'float64' | 'int32';
+/**
+ * Element types: `float32` (default), `float64` (gradient checks, precise work), `int32` (labels,
+ * indices), `bool` (masks; comparisons return it; stored as a Uint8Array of 0 and 1).
+ */
+export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 
-/** The typed array behind a tensor. */
-export type TypedArray = Float32Array | Float64Array | Int32Array;
+/** The typed array behind a tensor (a bool tensor's is a Uint8Array of 0 and 1). */
+export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 /** The most elements one tensor may hold (the typed-array limit of 32-bit lengths). */
 export const MAX_ELEMENTS = 2 ** 31 - 1;
@@ -27,6 +30,8 @@ export function allocate(dtype: DType, length: number, op = 'allocate'): TypedAr
         return new Float64Array(length);
       case 'int32':
         return new Int32Array(length);
+      case 'bool':
+        return new Uint8Array(length);
     }
   } catch (error) {
     throw new ValueError(`${op}: cannot allocate ${length} ${dtype} elements: ${(error as Error).message}`);
@@ -37,22 +42,23 @@ export function allocate(dtype: DType, length: number, op = 'allocate'): TypedAr
 export function dtypeOf(data: TypedArray): DType {
   if (data instanceof Float32Array) return 'float32';
   if (data instanceof Float64Array) return 'float64';
+  if (data instanceof Uint8Array) return 'bool';
   return 'int32';
 }
 
 /** True for dtypes that can carry gradients. */
 export function isFloating(dtype: DType): boolean {
-  return dtype !== 'int32';
+  return dtype === 'float32' || dtype === 'float64';
 }
 
 /** Throws unless `dtype` is a known dtype name. */
 export function checkDType(op: string, dtype: string): DType {
-  if (dtype === 'float32' || dtype === 'float64' || dtype === 'int32') return dtype;
-  throw new DTypeError(`${op}: unknown dtype '${dtype}' (expected float32, float64 or int32)`);
+  if (dtype === 'float32' || dtype === 'float64' || dtype === 'int32' || dtype === 'bool') return dtype;
+  throw new DTypeError(`${op}: unknown dtype '${dtype}' (expected float32, float64, int32 or bool)`);
 }
 
 /** Throws unless `dtype` is a floating dtype. */
 export function requireFloating(op: string, dtype: DType): void {
-  if (dtype === 'int32')
-    throw new DTypeError(`${op}: expected a floating dtype (float32 or float64), got int32`);
+  if (!isFloating(dtype))
+    throw new DTypeError(`${op}: expected a floating dtype (float32 or float64), got ${dtype}`);
 }

@@ -4,11 +4,16 @@ import type { Tensor } from './tensor.js';
 
 const MAX_ITEMS = 6;
 
-/** Renders a tensor like PyTorch's print: `tensor([[1.0000, 2.0000], …], dtype=float32)`. */
+/**
+ * Renders a tensor like PyTorch's print: `tensor([[1.0000, 2.0000], …], dtype=float32)`; bool
+ * elements print as True/False.
+ */
 export function formatTensor(t: Tensor): string {
   const flat = toContiguous(t, true);
   const isInt = t.dtype === 'int32';
+  const isBool = t.dtype === 'bool';
   const fmt = (v: number): string => {
+    if (isBool) return v !== 0 ? 'True' : 'False';
     if (isInt) return String(v);
     if (Number.isNaN(v)) return 'nan';
     if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';

@@ -8,6 +8,7 @@ import { type GradOptions, backward as runBackward } from '../autograd/backward.
 import * as act from '../ops/activation.js';
 import * as ew from '../ops/elementwise.js';
 import * as idx from '../ops/index-ops.js';
+import * as msk from '../ops/mask.js';
 import * as mm from '../ops/matmul.js';
 import * as nrm from '../ops/norm.js';
 import * as rea from '../ops/rearrange.js';
@@ -30,7 +31,7 @@ declare module './tensor.js' {
      * d(this)/d(leaf) (accumulated). A non-scalar output needs the upstream `gradient`.
      */
     backward(gradient?: Tensor, options?: BackwardOptions): void;
-    /** A copy converted to `dtype` (a new leaf; float↔float casts keep the graph; to int32 truncates toward 0). */
+    /** A copy converted to `dtype` (float↔float casts keep the graph; to int32 truncates toward 0; to bool: non-zero is true). */
     to(dtype: DType): Tensor;
     /** Copies `src` (broadcast to this shape, same dtype) into this tensor's elements, in place, unrecorded. */
     copy_(src: Tensor): this;
@@ -78,18 +79,76 @@ declare module './tensor.js' {
     square(): Tensor;
     /** Limits the elements to [min, max]. */
     clamp(min?: number, max?: number): Tensor;
-    /** 1 where this = other, else 0. */
+    /** this = other elementwise (bool). */
     eq(other: TensorLike): Tensor;
-    /** 1 where this ≠ other, else 0. */
+    /** this ≠ other elementwise (bool). */
     ne(other: TensorLike): Tensor;
-    /** 1 where this < other, else 0. */
+    /** this < other elementwise (bool). */
     lt(other: TensorLike): Tensor;
-    /** 1 where this ≤ other, else 0. */
+    /** this ≤ other elementwise (bool). */
     le(other: TensorLike): Tensor;
-    /** 1 where this > other, else 0. */
+    /** this > other elementwise (bool). */
     gt(other: TensorLike): Tensor;
-    /** 1 where this ≥ other, else 0. */
+    /** this ≥ other elementwise (bool). */
     ge(other: TensorLike): Tensor;
+    /** x·Φ(x); `{ approximate: 'tanh' }` for the tanh form. */
+    gelu(options?: ew.GeluOptions): Tensor;
+    /** x·σ(x) */
+    silu(): Tensor;
+    /** x·tanh(softplus(x)) */
+    mish(): Tensor;
+    /** x where x > 0, else negativeSlope·x (default 0.01). */
+    leakyRelu(negativeSlope?: number): Tensor;
+    /** x where x > 0, else α(eˣ − 1) (default α = 1). */
+    elu(alpha?: number): Tensor;
+    /** Clamps to [minVal, maxVal] (default [−1, 1]). */
+    hardtanh(minVal?: number, maxVal?: number): Tensor;
+    /** The error function. */
+    erf(): Tensor;
+    /** The inverse error function. */
+    erfinv(): Tensor;
+    /** log(1 + x) */
+    log1p(): Tensor;
+    /** eˣ − 1 */
+    expm1(): Tensor;
+    /** 1 / √x */
+    rsqrt(): Tensor;
+    /** 1 / x */
+    reciprocal(): Tensor;
+    /** this mod other, with the sign of other (Python's %). */
+    remainder(other: TensorLike): Tensor;
+    /** ⌊this / other⌋ (rounds toward −∞). */
+    floorDivide(other: TensorLike): Tensor;
+    /** Rounds down. */
+    floor(): Tensor;
+    /** Rounds up. */
+    ceil(): Tensor;
+    /** Rounds half to even. */
+    round(): Tensor;
+    /** atan2(this, other): the angle of the point (other, this). */
+    atan2(other: TensorLike): Tensor;
+    /** True where NaN (bool). */
+    isnan(): Tensor;
+    /** True where finite (bool). */
+    isfinite(): Tensor;
+    /** True where ±∞ (bool). */
+    isinf(): Tensor;
+    /** Replaces NaN, +∞, −∞ (defaults 0 and the dtype's extremes). */
+    nanToNum(options?: ew.NanToNumOptions): Tensor;
+    /** this where `condition`, else `other` (as `torch.Tensor.where`). */
+    where(condition: Tensor, other: TensorLike): Tensor;
+
+    // Masks and triangles (ops/mask.ts).
+    /** True where any element over `dim` is non-zero (bool). */
+    any(dim?: number | readonly number[], keepdim?: boolean): Tensor;
+    /** True where every element over `dim` is non-zero (bool). */
+    all(dim?: number | readonly number[], keepdim?: boolean): Tensor;
+    /** Lower triangle of the last two dims, zeros above `diagonal`. */
+    tril(diagonal?: number): Tensor;
+    /** Upper triangle of the last two dims, zeros below `diagonal`. */
+    triu(diagonal?: number): Tensor;
+    /** `value` where `mask` is true (broadcast), else this. */
+    maskedFill(mask: Tensor, value: number): Tensor;
 
     // Reductions (ops/reduce.ts); `dim` may be a number or a list, negative dims allowed.
     /** Sum over `dim` (all dims by default). */
@@ -315,6 +374,90 @@ proto.gt = function (other) {
 };
 proto.ge = function (other) {
   return ew.ge(this, other);
+};
+proto.gelu = function (options) {
+  return ew.gelu(this, options);
+};
+proto.silu = function () {
+  return ew.silu(this);
+};
+proto.mish = function () {
+  return ew.mish(this);
+};
+proto.leakyRelu = function (negativeSlope) {
+  return ew.leakyRelu(this, negativeSlope);
+};
+proto.elu = function (alpha) {
+  return ew.elu(this, alpha);
+};
+proto.hardtanh = function (minVal, maxVal) {
+  return ew.hardtanh(this, minVal, maxVal);
+};
+proto.erf = function () {
+  return ew.erf(this);
+};
+proto.erfinv = function () {
+  return ew.erfinv(this);
+};
+proto.log1p = function () {
+  return ew.log1p(this);
+};
+proto.expm1 = function () {
+  return ew.expm1(this);
+};
+proto.rsqrt = function () {
+  return ew.rsqrt(this);
+};
+proto.reciprocal = function () {
+  return ew.reciprocal(this);
+};
+proto.remainder = function (other) {
+  return ew.remainder(this, other);
+};
+proto.floorDivide = function (other) {
+  return ew.floorDivide(this, other);
+};
+proto.floor = function () {
+  return ew.floor(this);
+};
+proto.ceil = function () {
+  return ew.ceil(this);
+};
+proto.round = function () {
+  return ew.round(this);
+};
+proto.atan2 = function (other) {
+  return ew.atan2(this, other);
+};
+proto.isnan = function () {
+  return ew.isnan(this);
+};
+proto.isfinite = function () {
+  return ew.isfinite(this);
+};
+proto.isinf = function () {
+  return ew.isinf(this);
+};
+proto.nanToNum = function (options) {
+  return ew.nanToNum(this, options);
+};
+proto.where = function (condition, other) {
+  return ew.where(condition, this, other);
+};
+proto.any = function (dim, keepdim = false) {
+  return msk.any(this, dim, keepdim);
+};
+proto.all = function (dim, keepdim = false) {
+  return msk.all(this, dim, keepdim);
+};
+proto.tril = function (diagonal = 0) {
+  return msk.tril(this, diagonal);
+};
+proto.triu = function (diagonal = 0) {
+  return msk.triu(this, diagonal);
+};
+proto.maskedFill = function (mask, value) {
+  return msk.maskedFill(this, mask, value);
 };
 
 proto.sum = function (dim, keepdim = false) {

@@ -40,6 +40,7 @@ function comparison(name: string, op: Binary): OpInfo {
     ),
     domain: 'any reals',
     differentiable: false,
+    outputDtype: 'bool',
     broadcasting: true,
   });
 }

@@ -1,0 +1,63 @@
+/** Masks and triangles: tril, triu, maskedFill, and the any/all reductions over masks. */
+import { record } from '../autograd/function.js';
+import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
+import * as k from '../kernels/mask.js';
+import { broadcastShapes, normalizeDims } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { cast, eq, gt, where } from './elementwise.js';
+import { sum } from './reduce.js';
+
+function checkTriangle(op: string, x: Tensor, diagonal: number): void {
+  if (x.ndim < 2) {
+    throw new ShapeError(`${op}: expected a tensor of at least 2 dims, got shape ${fmtShape(x.shape)}`);
+  }
+  if (!Number.isInteger(diagonal))
+    throw new ValueError(`${op}: diagonal must be an integer, got ${diagonal}`);
+}
+
+/** The lower triangle of each matrix (last two dims), zeros above `diagonal`: `tril(ones([3, 3]))`. */
+export function tril(x: Tensor, diagonal = 0): Tensor {
+  checkTriangle('tril', x, diagonal);
+  const out = new Tensor(k.triangle(x, diagonal, false), x.shape);
+  return record('tril', [x], out, (g) => [tril(g, diagonal)]);
+}
+
+/** The upper triangle of each matrix (last two dims), zeros below `diagonal`: `triu(x, 1)` drops the diagonal. */
+export function triu(x: Tensor, diagonal = 0): Tensor {
+  checkTriangle('triu', x, diagonal);
+  const out = new Tensor(k.triangle(x, diagonal, true), x.shape);
+  return record('triu', [x], out, (g) => [triu(g, diagonal)]);
+}
+
+/**
+ * `value` where `mask` is true, else x; mask and x broadcast together. The mask is bool (int32 or
+ * float masks count non-zero as true). The gradient flows to x where it was not filled.
+ * @example maskedFill(scores, triu(ones([T, T], { dtype: 'bool' }), 1), -Infinity)
+ */
+export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
+  if (typeof value !== 'number')
+    throw new ValueError(`maskedFill: value must be a number, got ${typeof value}`);
+  if (x.dtype === 'int32' && !Number.isInteger(value)) {
+    throw new DTypeError(`maskedFill: ${value} is not an integer and x is int32`);
+  }
+  if (x.dtype === 'bool' && value !== 0 && value !== 1) {
+    throw new DTypeError(`maskedFill: ${value} is not 0 or 1 and x is bool`);
+  }
+  const shape = broadcastShapes('maskedFill', x.shape, mask.shape);
+  const out = new Tensor(k.maskedFill(x, mask, value, shape, x.dtype), shape);
+  return record('maskedFill', [x], out, (g) => [where(mask, 0, g)]);
+}
+
+type Dims = number | readonly number[] | undefined;
+
+/** True where any element over `dim` (all dims by default) is non-zero; a bool tensor. */
+export function any(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  const dims = normalizeDims('any', dim, x.ndim);
+  return gt(sum(cast(cast(x, 'bool'), 'int32'), dims, keepdim), 0);
+}
+
+/** True where every element over `dim` (all dims by default) is non-zero; true for an empty slice. */
+export function all(x: Tensor, dim?: Dims, keepdim = false): Tensor {
+  const dims = normalizeDims('all', dim, x.ndim);
+  return eq(sum(cast(eq(x, 0), 'int32'), dims, keepdim), 0);
+}
