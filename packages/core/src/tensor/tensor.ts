@@ -1,7 +1,7 @@
 import { backward as runBackward } from '../autograd/backward.js';
 import type { GraphNode } from '../autograd/engine.js';
 import type { GradFn } from '../autograd/function.js';
-import { AutogradError, fmtShape, ValueError } from '../errors.js';
+import { AutogradError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { toContiguous } from '../kernels/copy.js';
 import { isContiguous } from '../kernels/strided.js';
 import * as act from '../ops/activation.js';
@@ -55,11 +55,33 @@ export class Tensor implements GraphNode {
   /** Engine bookkeeping for the topological sort. */
   visitMark = 0;
 
+  /**
+   * Wraps `data` without copying. Without `strides` the buffer must hold exactly `offset` +
+   * size(shape) elements; with them (a view) every addressed element must lie inside it. Both
+   * checks are O(rank) arithmetic; a violation is a ShapeError.
+   */
   constructor(data: TypedArray, shape: readonly number[], strides?: readonly number[], offset = 0) {
     this.data = data;
     this.shape = shape;
     this.strides = strides ?? contiguousStrides(shape);
     this.offset = offset;
+    const rank = shape.length;
+    let size = 1;
+    let lo = offset;
+    let hi = offset;
+    for (let i = 0; i < rank; i++) {
+      const d = shape[i]!;
+      size *= d;
+      const span = this.strides[i]! * (d - 1);
+      if (span < 0) lo += span;
+      else hi += span;
+    }
+    if (strides === undefined ? data.length !== offset + size : size !== 0 && (lo < 0 || hi >= data.length)) {
+      throw badLayout(data, shape, this.strides, offset, strides !== undefined);
+    }
+    if (!Number.isInteger(offset) || this.strides.length !== rank || !(size >= 0)) {
+      throw badLayout(data, shape, this.strides, offset, true);
+    }
   }
 
   /** The element type. */
@@ -364,4 +386,19 @@ export class Tensor implements GraphNode {
   logSoftmax(dim = -1): Tensor {
     return act.logSoftmax(this, dim);
   }
+}
+
+/** The ShapeError of a Tensor whose shape, strides and offset do not fit its buffer. */
+function badLayout(
+  data: TypedArray,
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+  view: boolean,
+): ShapeError {
+  const where = view ? `strides ${fmtShape(strides)} and offset ${offset}` : `offset ${offset}`;
+  return new ShapeError(
+    `Tensor: shape ${fmtShape(shape)} with ${where} does not fit a buffer of ${data.length} elements` +
+      (view ? '' : ` (needs exactly ${offset + sizeOf(shape)})`),
+  );
 }
