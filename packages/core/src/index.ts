@@ -86,7 +86,7 @@ export {
   unsqueeze,
   view,
 } from './ops/shape.js';
-export { defaultGenerator, Generator, manualSeed } from './random.js';
+export { checkSeed, defaultGenerator, Generator, type GeneratorState, manualSeed } from './random.js';
 export * from './tensor/create.js';
 export type { DType, TypedArray } from './tensor/dtype.js';
 export { broadcastShapes, sameShape, sizeOf } from './tensor/shape.js';

@@ -1,5 +1,11 @@
 import { ValueError } from './errors.js';
 
+/** A generator's state: the four xoshiro128** words and the cached second normal sample. */
+export interface GeneratorState {
+  words: number[];
+  spareNormal: number | null;
+}
+
 /**
  * A seedable pseudo-random generator (xoshiro128**, seeded through splitmix32), so that a run
  * can be repeated exactly. `manualSeed(n)` reseeds the global generator.
@@ -47,6 +53,30 @@ export class Generator {
       this.s3 = ((this.s3 ^ more()) | 1) >>> 0;
     }
     this.spareNormal = null;
+    return this;
+  }
+
+  /** The full state (for checkpoints): restoring it with `setState` continues the same stream. */
+  getState(): GeneratorState {
+    return {
+      words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0],
+      spareNormal: this.spareNormal,
+    };
+  }
+
+  /** Restores a state from `getState` (a ValueError when it is not one). */
+  setState(state: GeneratorState): this {
+    const words = state?.words;
+    const ok =
+      Array.isArray(words) &&
+      words.length === 4 &&
+      words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff) &&
+      words.some((w) => w !== 0) &&
+      (state.spareNormal === null || typeof state.spareNormal === 'number');
+    if (!ok)
+      throw new ValueError('Generator.setState: expected { words: four uint32 (not all 0), spareNormal }');
+    [this.s0, this.s1, this.s2, this.s3] = words;
+    this.spareNormal = state.spareNormal;
     return this;
   }
 
