@@ -32,7 +32,7 @@ export function asciiArt(pixels: ArrayLike<number>, width = 28): string {
 /** Classifies the first `count` test images with the saved model; returns predictions and labels. */
 export function classify(path: string, count: number) {
   const { tensors, metadata } = loadSafetensors(path);
-  const model = modelFromMetadata(metadata);
+  const model = modelFromMetadata(metadata, `'${path}'`);
   model.loadStateDict(tensors);
   model.eval();
   const normalize = metadata.normalize === 'standardize' ? 'standardize' : 'scale';
