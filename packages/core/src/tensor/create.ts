@@ -328,23 +328,23 @@ function likeOptions<T extends TensorOptions>(op: string, t: Tensor, options: T)
 
 /** Zeros with the shape (and dtype) of `t`. */
 export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
-  return zeros(t.shape, likeOptions('zerosLike', t, options));
+  return fill('zerosLike', [t.shape], 0, likeOptions('zerosLike', t, options), false);
 }
 /** Ones with the shape (and dtype) of `t`. */
 export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
-  return ones(t.shape, likeOptions('onesLike', t, options));
+  return fill('onesLike', [t.shape], 1, likeOptions('onesLike', t, options), false);
 }
 /** `value` with the shape (and dtype) of `t`. */
 export function fullLike(t: Tensor, value: number, options: TensorOptions = {}): Tensor {
-  return full(t.shape, value, likeOptions('fullLike', t, options));
+  return fill('fullLike', [t.shape], value, likeOptions('fullLike', t, options), false);
 }
 /** Uniform [0, 1) samples with the shape (and dtype) of `t`. */
 export function randLike(t: Tensor, options: RandomOptions = {}): Tensor {
-  return rand([...t.shape], likeOptions('randLike', t, options));
+  return randomFill('randLike', [t.shape], (g) => g.random(), likeOptions('randLike', t, options));
 }
 /** Normal samples with the shape (and dtype) of `t`. */
 export function randnLike(t: Tensor, options: RandomOptions = {}): Tensor {
-  return randn([...t.shape], likeOptions('randnLike', t, options));
+  return randomFill('randnLike', [t.shape], (g) => g.normal(), likeOptions('randnLike', t, options));
 }
 /** Integers in [low, high) with the shape (and dtype) of `t`. */
 export function randintLike(t: Tensor, low: number, high: number, options: RandomOptions = {}): Tensor {
