@@ -17,7 +17,6 @@ import {
   Tensor,
   TsgradError,
   tensor,
-  Value,
   ValueError,
   zeros,
 } from '@tsgrad/core';
