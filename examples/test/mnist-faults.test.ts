@@ -257,6 +257,19 @@ describe('--eval and flag values (#18.10)', () => {
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('the inference example reports a corrupt file with exit code 2, no stack trace', () => {
+    const file = join(temp(), 'bad.safetensors');
+    saveSafetensors({ w: tensor([1]) }, file, { hidden: '50,x' });
+    const run = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=source', 'examples/src/mnist-inference.ts', file, '2'],
+      { cwd: root, encoding: 'utf8', timeout: 120_000 },
+    );
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(`error: '${file}': metadata 'hidden' is "50,x"`);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('a bad metadata value names the file and the key', () => {
     expect(() => modelFromMetadata({ hidden: '50,x' }, "'m.safetensors'")).toThrow(
       `'m.safetensors': metadata 'hidden' is "50,x", expected comma-separated positive integers`,

@@ -66,6 +66,13 @@ describe('int32 values never wrap, truncate or turn NaN into 0 (#18.2)', () => {
   it('randint() rejects a range that int32 cannot hold', () => {
     expectError(() => randint(0, 2 ** 33, [2]), DTypeError, 'randint');
   });
+  it('other typed arrays become int32 (integers) or float32, never a tensor over a Uint8Array', () => {
+    const t = tensor(Uint8Array.from([1, 255]));
+    expect(t.dtype).toBe('int32');
+    expect(t.data).toBeInstanceOf(Int32Array);
+    expect(t.toArray()).toEqual([1, 255]);
+    expectError(() => tensor(Uint32Array.from([2 ** 32 - 1]), { dtype: 'int32' }), DTypeError, '4294967295');
+  });
   it('the extreme int32 values are accepted exactly', () => {
     expect(tensor([-(2 ** 31), 2 ** 31 - 1], { dtype: 'int32' }).toArray()).toEqual([
       -(2 ** 31),
@@ -123,6 +130,19 @@ describe('seeds are integers in the safe range, all bits count (#18.4)', () => {
     expect(draws(new Generator(2 ** 32 + 1))).not.toEqual(draws(new Generator(1)));
     expect(draws(new Generator(2 ** 33))).not.toEqual(draws(new Generator(2 ** 32)));
     expect(draws(new Generator(Number.MAX_SAFE_INTEGER))).toHaveLength(3);
+  });
+  it('getState/setState continue the same stream, and a bad state is a ValueError', () => {
+    const g = new Generator(9);
+    g.normal();
+    const saved = g.getState();
+    const expected = [g.normal(), g.nextUint32(), g.random()];
+    const h = new Generator(0).setState(saved);
+    expect([h.normal(), h.nextUint32(), h.random()]).toEqual(expected);
+    expectError(
+      () => h.setState({ words: [0, 0, 0, 0], spareNormal: null }),
+      ValueError,
+      'Generator.setState',
+    );
   });
   it('NaN, fractions, negatives and unsafe integers are a ValueError', () => {
     expectError(() => manualSeed(Number.NaN), ValueError, 'manualSeed: seed must be an integer');
