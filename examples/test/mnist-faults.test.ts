@@ -3,10 +3,11 @@ import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FormatError, tensor } from '@tsgrad/core';
+import { FormatError, Generator, tensor } from '@tsgrad/core';
 import { loadCheckpoint, loadSafetensors, saveSafetensors } from '@tsgrad/nn';
 import { describe, expect, it } from 'vitest';
 import {
+  buildModel,
   DEFAULTS,
   EXIT_DIVERGED,
   evaluateSaved,
@@ -294,6 +295,15 @@ describe('--eval and flag values (#18.10)', () => {
     ],
   ])('parseMnistArgs(%j) is a usage error: %s', (args, message) => {
     expect(() => parseMnistArgs(args)).toThrow(message);
+  });
+
+  it('--seed 4294967296 initialises other weights than --seed 0 (#18.4)', () => {
+    const weights = (seed: number) =>
+      Array.from(
+        buildModel(DEFAULTS, new Generator(seed)).stateDict()['0.weight']!.toTypedArray().slice(0, 8),
+      );
+    expect(weights(4294967296)).not.toEqual(weights(0));
+    expect(weights(0)).toEqual(weights(0));
   });
 
   it('decimal forms of --lr are accepted, and a 2^32 seed is kept whole', () => {

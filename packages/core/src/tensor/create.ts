@@ -28,6 +28,15 @@ export interface RandomOptions extends TensorOptions {
   generator?: Generator;
 }
 
+/** Typed arrays `tensor()` also reads: integer ones become int32, unless a dtype is given. */
+export type OtherTypedArray =
+  | Int8Array
+  | Uint8Array
+  | Uint8ClampedArray
+  | Int16Array
+  | Uint16Array
+  | Uint32Array;
+
 /** A shape given as a list, or as the dims one by one. */
 export type ShapeLike = readonly number[];
 
@@ -94,7 +103,7 @@ function finish(data: TypedArray, shape: readonly number[], options: TensorOptio
  * tensor(new Int32Array([3, 1]), { shape: [2] });  // int32 [2]
  */
 export function tensor(
-  values: NestedArray | TypedArray | readonly number[],
+  values: NestedArray | TypedArray | OtherTypedArray | readonly number[],
   options: TensorOptions & { shape?: readonly number[] } = {},
 ): Tensor {
   if (ArrayBuffer.isView(values)) {
@@ -103,7 +112,7 @@ export function tensor(
         `tensor: cannot read a ${values.constructor.name} (expected a Float32Array, Float64Array or Int32Array)`,
       );
     }
-    const data = values as TypedArray;
+    const data = values as TypedArray | OtherTypedArray;
     const native = data instanceof Float32Array || data instanceof Float64Array || data instanceof Int32Array;
     // Other integer arrays (Uint8Array, Int16Array, …) become int32, other float arrays float32.
     const natural: DType = native ? dtypeOf(data) : isIntegerArray(data) ? 'int32' : 'float32';
@@ -176,7 +185,7 @@ function isIntegerArray(data: ArrayBufferView): boolean {
   return !(data instanceof Float32Array || data instanceof Float64Array);
 }
 
-function convert(data: TypedArray, dtype: DType): TypedArray {
+function convert(data: TypedArray | OtherTypedArray, dtype: DType): TypedArray {
   const out = allocate(dtype, data.length, 'tensor');
   if (dtype === 'int32') {
     for (let i = 0; i < data.length; i++) out[i] = checkInt32('tensor', data[i]!, ` at [${i}]`);
