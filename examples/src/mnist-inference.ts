@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { noGrad, type Tensor } from '@tsgrad/core';
+import { noGrad, type Tensor, TsgradError } from '@tsgrad/core';
 import { loadMnist } from '@tsgrad/datasets';
 import { loadSafetensors } from '@tsgrad/nn';
 import { modelFromMetadata } from './mnist.js';
@@ -32,7 +32,7 @@ export function asciiArt(pixels: ArrayLike<number>, width = 28): string {
 /** Classifies the first `count` test images with the saved model; returns predictions and labels. */
 export function classify(path: string, count: number) {
   const { tensors, metadata } = loadSafetensors(path);
-  const model = modelFromMetadata(metadata);
+  const model = modelFromMetadata(metadata, `'${path}'`);
   model.loadStateDict(tensors);
   model.eval();
   const normalize = metadata.normalize === 'standardize' ? 'standardize' : 'scale';
@@ -54,7 +54,21 @@ function main(): void {
     process.exitCode = 2;
     return;
   }
-  const { images, predicted, confidence, labels } = classify(path, count);
+  if (!Number.isInteger(count) || count < 1 || count > 10000) {
+    console.error(`count must be an integer in 1..10000, got '${process.argv[3]}'`);
+    process.exitCode = 2;
+    return;
+  }
+  let result: ReturnType<typeof classify>;
+  try {
+    result = classify(path, count);
+  } catch (error) {
+    if (!(error instanceof TsgradError)) throw error;
+    console.error(`error: ${error.message}`);
+    process.exitCode = 2;
+    return;
+  }
+  const { images, predicted, confidence, labels } = result;
   for (let i = 0; i < count; i++) {
     const pixels = images.narrow(0, i, 1).toTypedArray();
     const verdict = predicted[i] === labels[i] ? 'correct' : 'WRONG';

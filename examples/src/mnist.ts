@@ -5,12 +5,25 @@
  *   pnpm start                      # defaults: Adam, sigmoid, 784-50-100-10
  *   pnpm start --epochs 3 --optimizer sgd --lr 0.5
  *   pnpm start --eval runs/mlp-sigmoid-seed0/model.safetensors
+ *   pnpm start --resume runs/mlp-sigmoid-seed0/checkpoint.safetensors
  *   pnpm start --help
+ *
+ * Exit codes: 0 done, 2 bad flags or an unusable file or folder, 3 the loss diverged (NaN or
+ * infinite), 130 interrupted by Ctrl-C after writing a checkpoint.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Generator, manualSeed, noGrad, type Tensor } from '@tsgrad/core';
+import {
+  defaultGenerator,
+  FormatError,
+  Generator,
+  type GeneratorState,
+  manualSeed,
+  noGrad,
+  type Tensor,
+  TsgradError,
+} from '@tsgrad/core';
 import { DataLoader, loadMnist, MNIST_CLASSES, TensorDataset } from '@tsgrad/datasets';
 import {
   Adam,
@@ -18,13 +31,16 @@ import {
   crossEntropy,
   LeNet,
   Linear,
+  loadCheckpoint,
   loadSafetensors,
   type Module,
   ReLU,
   Sequential,
   SGD,
   Sigmoid,
+  saveCheckpoint,
   saveSafetensors,
+  writeFileAtomic,
 } from '@tsgrad/nn';
 import {
   choice,
@@ -56,6 +72,10 @@ export interface MnistConfig {
   limit: number | null;
   testLimit: number | null;
   quiet: boolean;
+  /** Write `checkpoint.safetensors` every this many epochs (0: never). */
+  checkpointEvery: number;
+  /** Keep training (and saving) when the loss or the weights become NaN or infinite. */
+  allowNonfinite: boolean;
 }
 
 /** The MLP defaults stated in the README: they reach ≥ 97 % test accuracy in under two minutes. */
@@ -74,6 +94,8 @@ export const DEFAULTS: MnistConfig = {
   limit: null,
   testLimit: null,
   quiet: false,
+  checkpointEvery: 1,
+  allowNonfinite: false,
 };
 
 /** What `--model cnn` changes in the defaults (flags given explicitly still win). */
@@ -84,6 +106,21 @@ export const CNN_DEFAULTS: Pick<MnistConfig, 'epochs' | 'batchSize' | 'lr' | 'no
   normalize: 'standardize',
 };
 
+/** Exit code of a run stopped because the loss became NaN or infinite. */
+export const EXIT_DIVERGED = 3;
+/** Exit code of a run interrupted by SIGINT (128 + 2, as shells report it). */
+export const EXIT_INTERRUPTED = 130;
+
+/** The job cannot go on: the message is printed (no stack trace) and the process exits with `exitCode`. */
+export class JobError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+  }
+}
+
 const USAGE = `Train the article's MNIST network (784-50-100-10) on the bundled MNIST data.
 
 Usage: pnpm start [options]
@@ -92,24 +129,46 @@ Options:
   --model NAME          mlp (the article's network) | cnn (a LeNet-style network) (default mlp)
   --epochs N            training epochs (default ${DEFAULTS.epochs})
   --batch-size N        mini-batch size (default ${DEFAULTS.batchSize})
-  --lr X                learning rate (default ${DEFAULTS.lr})
+  --lr X                learning rate, a decimal number (default ${DEFAULTS.lr})
   --optimizer NAME      sgd | adam (default ${DEFAULTS.optimizer})
   --schedule NAME       cosine (decay to 0 over the run, per step) | constant (default ${DEFAULTS.schedule})
   --activation NAME     sigmoid | relu (default ${DEFAULTS.activation})
   --hidden A,B,...      hidden layer sizes (default ${DEFAULTS.hidden.join(',')})
-  --seed N              seed for initialisation and shuffling (default ${DEFAULTS.seed})
-  --out DIR             output folder (default runs/mlp-<activation>-seed<seed> or runs/cnn-seed<seed>)
+  --seed N              seed for initialisation and shuffling, 0..2^53-1 (default ${DEFAULTS.seed})
+  --out DIR             output folder, created before training (default runs/mlp-<activation>-seed<seed>
+                        or runs/cnn-seed<seed>; with --resume, the checkpoint's folder)
   --limit N             train on the first N training samples only
   --test-limit N        evaluate on the first N test samples only
+  --checkpoint-every N  write checkpoint.safetensors every N epochs, 0 for never (default ${DEFAULTS.checkpointEvery})
+  --resume PATH         continue the run saved in a checkpoint, with its settings
+  --allow-nonfinite     keep going when the loss becomes NaN or infinite (default: stop, exit 3)
   --eval PATH           evaluate saved weights (model.safetensors) on the test set and exit
   --quiet               no progress bar
   --help                show this help
+
+Exit codes: 0 done; 2 bad flags or an unusable file or folder; 3 the loss diverged;
+130 interrupted (Ctrl-C) after writing a checkpoint.
 `;
+
+/** Flags that define the training run, refused beside --eval and --resume. */
+const TRAINING_FLAGS = [
+  'model',
+  'epochs',
+  'batch-size',
+  'lr',
+  'optimizer',
+  'schedule',
+  'activation',
+  'hidden',
+  'seed',
+  'limit',
+] as const;
 
 /** Parses the command line into a config (or an `--eval` request); throws UsageError on bad input. */
 export function parseMnistArgs(argv: string[]): {
   config: MnistConfig;
   evalPath: string | null;
+  resumePath: string | null;
   help: boolean;
 } {
   const v = parseFlags(argv, {
@@ -125,6 +184,9 @@ export function parseMnistArgs(argv: string[]): {
     out: { type: 'string' },
     limit: { type: 'string' },
     'test-limit': { type: 'string' },
+    'checkpoint-every': { type: 'string' },
+    resume: { type: 'string' },
+    'allow-nonfinite': { type: 'boolean' },
     eval: { type: 'string' },
     quiet: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
@@ -147,10 +209,70 @@ export function parseMnistArgs(argv: string[]): {
   if (str('seed') !== undefined) config.seed = nonNegativeInt('seed', str('seed')!);
   if (str('limit') !== undefined) config.limit = positiveInt('limit', str('limit')!);
   if (str('test-limit') !== undefined) config.testLimit = positiveInt('test-limit', str('test-limit')!);
+  if (str('checkpoint-every') !== undefined)
+    config.checkpointEvery = nonNegativeInt('checkpoint-every', str('checkpoint-every')!);
   config.quiet = v.quiet === true;
-  config.out = str('out') ?? join('runs', defaultRunName(config));
-  if (v.eval === '') throw new UsageError('--eval: expected a path to a .safetensors file');
-  return { config, evalPath: str('eval') ?? null, help: v.help === true };
+  config.allowNonfinite = v['allow-nonfinite'] === true;
+  const evalPath = str('eval') ?? null;
+  const resumePath = str('resume') ?? null;
+  if (evalPath === '') throw new UsageError('--eval: expected a path to a .safetensors file');
+  if (resumePath === '') throw new UsageError('--resume: expected a path to a checkpoint file');
+  const given = TRAINING_FLAGS.filter((flag) => v[flag] !== undefined).map((flag) => `--${flag}`);
+  if (evalPath !== null) {
+    const extra = [
+      ...given,
+      ...(['out', 'resume', 'checkpoint-every', 'allow-nonfinite'] as const)
+        .filter((flag) => v[flag] !== undefined)
+        .map((flag) => `--${flag}`),
+    ];
+    if (extra.length > 0) {
+      throw new UsageError(
+        `--eval evaluates saved weights and takes no training flags; drop ${extra.join(', ')} (--test-limit and --quiet are fine)`,
+      );
+    }
+  }
+  if (resumePath !== null && given.length > 0) {
+    throw new UsageError(
+      `--resume continues a run with the settings saved in its checkpoint; drop ${given.join(', ')}`,
+    );
+  }
+  config.out =
+    str('out') ?? (resumePath !== null ? dirname(resumePath) : join('runs', defaultRunName(config)));
+  return { config, evalPath, resumePath, help: v.help === true };
+}
+
+/**
+ * Makes sure the output folder exists and is writable, before any training: creates the missing
+ * folders one level at a time (a recursive mkdir of a path under /proc hangs on Node 20), then
+ * writes and removes a probe file. Failure is a JobError with exit code 2.
+ */
+export function prepareOutDir(dir: string): void {
+  const fail = (why: string) => new JobError(`--out ${dir}: ${why}`, 2);
+  const missing: string[] = [];
+  let existing = resolve(dir);
+  while (!existsSync(existing)) {
+    missing.unshift(existing);
+    const parent = dirname(existing);
+    if (parent === existing) break;
+    existing = parent;
+  }
+  if (!statSync(existing).isDirectory()) {
+    throw fail(`${existing} is a file, not a folder`);
+  }
+  for (const folder of missing) {
+    try {
+      mkdirSync(folder);
+    } catch (error) {
+      throw fail(`cannot create the folder ${folder} (${(error as Error).message})`);
+    }
+  }
+  const probe = join(dir, '.write-probe');
+  try {
+    writeFileAtomic(probe, 'tsgrad write probe\n', 'probe');
+    rmSync(probe, { force: true });
+  } catch (error) {
+    throw fail(`the folder is not writable (${(error as Error).message})`);
+  }
 }
 
 /**
@@ -225,10 +347,106 @@ export interface EpochMetrics {
   seconds: number;
 }
 
-/** Trains with `config`, writes the run folder, and returns the metrics. */
-export function trainMnist(config: MnistConfig, log: (line: string) => void = console.log) {
+/** What a finished run writes to metrics.json. */
+export interface MnistMetrics {
+  config: MnistConfig & { parameters: number };
+  epochs: EpochMetrics[];
+  final: {
+    testAccuracy: number;
+    testLoss: number;
+    perClassAccuracy: number[];
+    confusionMatrix: number[][];
+    parameters: number;
+    seconds: number;
+  };
+}
+
+/** How a training run ended: finished, or stopped on request after writing a checkpoint. */
+export type MnistRun =
+  | { status: 'done'; metrics: MnistMetrics }
+  | { status: 'interrupted'; checkpoint: string; epoch: number; step: number };
+
+/** Options of `trainMnist` beyond the config. */
+export interface TrainControl {
+  /** Checked after every step: true finishes that step, writes a checkpoint and returns `interrupted`. */
+  shouldStop?: () => boolean;
+  /** A checkpoint to continue from (its saved settings replace the config's, except out, quiet, checkpointEvery, allowNonfinite). */
+  resume?: string;
+}
+
+/** Where a run stands, saved in a checkpoint's extras so that --resume continues it exactly. */
+interface RunState {
+  config: MnistConfig;
+  epochs: EpochMetrics[];
+  /** The epoch to run next, or the one in progress when `step` > 0 (1-based). */
+  epoch: number;
+  /** Batches of `epoch` already done. */
+  step: number;
+  lossSum: number;
+  seen: number;
+  /** The shuffling generator's state at the start of `epoch`. */
+  loaderState: GeneratorState;
+  /** The global generator's state. */
+  globalState: GeneratorState;
+  seconds: number;
+}
+
+/** The name of the first tensor with a NaN or infinite element, or null when all are finite. */
+export function firstNonFinite(dict: Record<string, Tensor>): string | null {
+  for (const [name, t] of Object.entries(dict)) {
+    for (const v of t.toTypedArray()) if (!Number.isFinite(v)) return name;
+  }
+  return null;
+}
+
+const CHECKPOINT = 'checkpoint.safetensors';
+
+/** Reads a checkpoint's run state, or a JobError (exit 2) naming the file. */
+function readRunState(path: string): RunState {
+  let extra: Record<string, unknown>;
+  try {
+    extra = loadCheckpoint(path).extra;
+  } catch (error) {
+    if (error instanceof TsgradError) throw new JobError(`--resume: ${error.message}`, 2);
+    throw error;
+  }
+  const run = extra.run as RunState | undefined;
+  if (
+    run === undefined ||
+    typeof run !== 'object' ||
+    typeof run.config !== 'object' ||
+    !Array.isArray(run.epochs) ||
+    !Number.isInteger(run.epoch) ||
+    !Number.isInteger(run.step)
+  ) {
+    throw new JobError(
+      `--resume: '${path}' is not a checkpoint of the MNIST job (no 'run' in its extras)`,
+      2,
+    );
+  }
+  return run;
+}
+
+/**
+ * Trains with `config`, writes the run folder (model.safetensors, metrics.json, curves.svg, and
+ * checkpoint.safetensors every `checkpointEvery` epochs, all atomically), and returns the metrics.
+ * A NaN or infinite loss stops the run with a JobError (exit 3) unless `allowNonfinite`; weights
+ * holding NaN or Infinity are never saved silently.
+ */
+export async function trainMnist(
+  config: MnistConfig,
+  log: (line: string) => void = console.log,
+  control: TrainControl = {},
+): Promise<MnistRun> {
+  const resumed = control.resume === undefined ? null : readRunState(control.resume);
+  if (resumed !== null) {
+    const { out, quiet, checkpointEvery, allowNonfinite } = config;
+    config = { ...resumed.config, out, quiet, checkpointEvery, allowNonfinite };
+  }
+  prepareOutDir(config.out);
   manualSeed(config.seed);
   const generator = new Generator(config.seed);
+  const loaderGenerator = new Generator(config.seed);
   const train = loadMnist({ split: 'train', flatten: true, normalize: config.normalize });
   const test = loadMnist({ split: 'test', flatten: true, normalize: config.normalize });
   const trainImages =
@@ -249,39 +467,104 @@ export function trainMnist(config: MnistConfig, log: (line: string) => void = co
   const loader = new DataLoader(new TensorDataset(trainImages, trainLabels), {
     batchSize: config.batchSize,
     shuffle: true,
-    seed: config.seed,
+    generator: loaderGenerator,
   });
   const scheduler =
     config.schedule === 'cosine'
       ? new CosineAnnealingLR(optimizer, { tMax: config.epochs * loader.length })
       : null;
+  const checkpointPath = join(config.out, CHECKPOINT);
+  let epochs: EpochMetrics[] = [];
+  let firstEpoch = 1;
+  let skip = 0;
+  let carried = { lossSum: 0, seen: 0, seconds: 0 };
+  if (resumed !== null) {
+    try {
+      loadCheckpoint(control.resume!, { model, optimizer, scheduler });
+      loaderGenerator.setState(resumed.loaderState);
+      defaultGenerator.setState(resumed.globalState);
+    } catch (error) {
+      if (error instanceof TsgradError) throw new JobError(`--resume: ${error.message}`, 2);
+      throw error;
+    }
+    epochs = resumed.epochs;
+    firstEpoch = resumed.epoch;
+    skip = resumed.step;
+    carried = { lossSum: resumed.lossSum, seen: resumed.seen, seconds: resumed.seconds };
+    log(`resuming ${control.resume} at epoch ${firstEpoch}, step ${skip}`);
+  }
+  /** Writes the checkpoint of the run as it stands. */
+  const checkpoint = (state: Omit<RunState, 'config' | 'epochs' | 'globalState'>): void => {
+    const weights = model.stateDict();
+    const bad = firstNonFinite(weights);
+    if (bad !== null && !config.allowNonfinite) {
+      throw new JobError(`not writing a checkpoint: tensor '${bad}' holds NaN or Infinity`, EXIT_DIVERGED);
+    }
+    const figures = [state.lossSum, ...epochs.flatMap((e) => [e.trainLoss, e.testLoss])];
+    if (!figures.every(Number.isFinite)) {
+      log(`warning: not writing a checkpoint at epoch ${state.epoch}: the losses are not finite`);
+      return;
+    }
+    const run: RunState = { ...state, config, epochs, globalState: defaultGenerator.getState() };
+    // `epoch` of the checkpoint counts completed epochs.
+    saveCheckpoint(checkpointPath, { model, optimizer, scheduler, epoch: state.epoch - 1, run });
+  };
   log(`model: ${describe(config)}, ${parameters.toLocaleString('en-US')} parameters`);
   log(
     `data: ${trainImages.shape[0]} training / ${testImages.shape[0]} test images; ` +
       `${config.optimizer} lr ${config.lr} (${config.schedule}), batch ${config.batchSize}, ${config.epochs} epochs, seed ${config.seed}`,
   );
 
-  const epochs: EpochMetrics[] = [];
-  const started = performance.now();
+  const started = performance.now() - carried.seconds * 1000;
   let last: ReturnType<typeof evaluate> | null = null;
-  for (let epoch = 1; epoch <= config.epochs; epoch++) {
+  for (let epoch = firstEpoch; epoch <= config.epochs; epoch++) {
     const t0 = performance.now();
     const progress = config.quiet
       ? null
       : new Progress(`epoch ${epoch}/${config.epochs}`, trainImages.shape[0]!);
-    let lossSum = 0;
-    let seen = 0;
+    const loaderState = loaderGenerator.getState();
+    let lossSum = epoch === firstEpoch ? carried.lossSum : 0;
+    let seen = epoch === firstEpoch ? carried.seen : 0;
+    let step = 0;
     for (const [x, y] of loader) {
+      step++;
+      if (step <= skip) continue;
       const loss = crossEntropy(model.forward(x!), y!);
       optimizer.zeroGrad();
       loss.backward();
+      const value = loss.item();
+      if (!Number.isFinite(value) && !config.allowNonfinite) {
+        progress?.finish();
+        const kept = existsSync(checkpointPath)
+          ? `the last good checkpoint is ${checkpointPath}`
+          : 'no checkpoint was written';
+        throw new JobError(
+          `training diverged: the loss is ${value} at epoch ${epoch}, step ${step} (lr ${config.lr}); ` +
+            `stopped before the optimizer wrote it into the weights, nothing saved (${kept}). ` +
+            'Try a smaller --lr, or pass --allow-nonfinite to keep going.',
+          EXIT_DIVERGED,
+        );
+      }
       optimizer.step();
       scheduler?.step();
       const batch = x!.shape[0]!;
-      lossSum += loss.item() * batch;
+      lossSum += value * batch;
       seen += batch;
       progress?.update(seen, lossSum / seen);
+      if (control.shouldStop !== undefined) {
+        // Let a pending SIGINT handler run between steps.
+        await new Promise<void>((done) => setImmediate(done));
+        if (control.shouldStop()) {
+          progress?.finish();
+          const seconds = (performance.now() - started) / 1000;
+          checkpoint({ epoch, step, lossSum, seen, loaderState, seconds });
+          log(`interrupted at epoch ${epoch}, step ${step}: wrote ${checkpointPath}`);
+          log(`continue with: pnpm start --resume ${checkpointPath}`);
+          return { status: 'interrupted', checkpoint: checkpointPath, epoch, step };
+        }
+      }
     }
+    skip = 0;
     progress?.finish();
     last = evaluate(model, testImages, testLabels);
     const seconds = (performance.now() - t0) / 1000;
@@ -296,9 +579,14 @@ export function trainMnist(config: MnistConfig, log: (line: string) => void = co
       `epoch ${String(epoch).padStart(2)}: train loss ${(lossSum / seen).toFixed(4)}  test loss ${last.loss.toFixed(4)}  ` +
         `test accuracy ${(last.accuracy * 100).toFixed(2)} %  ${seconds.toFixed(1)} s`,
     );
+    if (config.checkpointEvery > 0 && epoch % config.checkpointEvery === 0) {
+      const total = (performance.now() - started) / 1000;
+      const next = { epoch: epoch + 1, step: 0, lossSum: 0, seen: 0, seconds: total };
+      checkpoint({ ...next, loaderState: loaderGenerator.getState() });
+    }
   }
   const totalSeconds = (performance.now() - started) / 1000;
-  if (last === null) throw new Error('trainMnist: no epoch ran');
+  if (last === null) last = evaluate(model, testImages, testLabels);
   const matrix = confusionMatrix(last.predictions, last.truth, 10);
 
   log(`\nfinal test accuracy: ${(last.accuracy * 100).toFixed(2)} % (the article reports 92.53 %)`);
@@ -306,7 +594,14 @@ export function trainMnist(config: MnistConfig, log: (line: string) => void = co
   log(`training time: ${totalSeconds.toFixed(1)} s\n`);
   log(formatConfusion(matrix, MNIST_CLASSES));
 
-  mkdirSync(config.out, { recursive: true });
+  const weights = model.stateDict();
+  const bad = firstNonFinite(weights);
+  if (bad !== null) {
+    if (!config.allowNonfinite) {
+      throw new JobError(`not saving the model: tensor '${bad}' holds NaN or Infinity`, EXIT_DIVERGED);
+    }
+    log(`warning: tensor '${bad}' holds NaN or Infinity; saving anyway (--allow-nonfinite)`);
+  }
   const metadata = {
     format: 'pt',
     model: config.model,
@@ -315,8 +610,8 @@ export function trainMnist(config: MnistConfig, log: (line: string) => void = co
     normalize: config.normalize,
     testAccuracy: String(last.accuracy),
   };
-  saveSafetensors(model.stateDict(), join(config.out, 'model.safetensors'), metadata);
-  const metrics = {
+  saveSafetensors(weights, join(config.out, 'model.safetensors'), metadata);
+  const metrics: MnistMetrics = {
     config: { ...config, parameters },
     epochs,
     final: {
@@ -328,43 +623,71 @@ export function trainMnist(config: MnistConfig, log: (line: string) => void = co
       seconds: totalSeconds,
     },
   };
-  writeFileSync(join(config.out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
-  writeFileSync(
+  writeFileAtomic(join(config.out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`, 'metrics.json');
+  writeFileAtomic(
     join(config.out, 'curves.svg'),
     trainingCurvesSvg(
       epochs.map((e) => e.trainLoss),
       epochs.map((e) => e.testLoss),
       epochs.map((e) => e.testAccuracy),
     ),
+    'curves.svg',
   );
   log(`\nwrote ${join(config.out, 'model.safetensors')}, metrics.json, curves.svg`);
-  return metrics;
+  return { status: 'done', metrics };
 }
 
-/** Rebuilds the model a saved file's metadata describes (its weights still to be loaded). */
-export function modelFromMetadata(metadata: Record<string, string>): MnistModel {
-  return buildModel(
-    {
-      model: metadata.model === 'cnn' ? 'cnn' : 'mlp',
-      hidden: (metadata.hidden ?? '50,100').split(',').map(Number),
-      activation: metadata.activation === 'relu' ? 'relu' : 'sigmoid',
-    },
-    new Generator(0),
-  );
+/**
+ * Rebuilds the model a saved file's metadata describes (its weights still to be loaded). A bad
+ * value is a FormatError naming the file (`source`) and the metadata key.
+ */
+export function modelFromMetadata(metadata: Record<string, string>, source = 'the file'): MnistModel {
+  const bad = (key: string, expected: string) =>
+    new FormatError(`${source}: metadata '${key}' is ${JSON.stringify(metadata[key])}, expected ${expected}`);
+  const model = metadata.model ?? 'mlp';
+  if (model !== 'mlp' && model !== 'cnn') throw bad('model', "'mlp' or 'cnn'");
+  const hiddenText = metadata.hidden ?? '50,100';
+  const hidden = hiddenText.split(',').map((part) => (/^\d+$/.test(part.trim()) ? Number(part) : Number.NaN));
+  if (model === 'mlp' && hidden.some((h) => !Number.isSafeInteger(h) || h <= 0)) {
+    throw bad('hidden', 'comma-separated positive integers such as "50,100"');
+  }
+  const activation = metadata.activation ?? 'sigmoid';
+  if (activation !== 'sigmoid' && activation !== 'relu') throw bad('activation', "'sigmoid' or 'relu'");
+  if (
+    metadata.normalize !== undefined &&
+    metadata.normalize !== 'scale' &&
+    metadata.normalize !== 'standardize'
+  ) {
+    throw bad('normalize', "'scale' or 'standardize'");
+  }
+  return buildModel({ model, hidden, activation }, new Generator(0));
 }
 
-/** Loads saved weights (their architecture is in the file's metadata) and evaluates them on the test set. */
+/**
+ * Loads saved weights (their architecture is in the file's metadata) and evaluates them on the
+ * test set. A missing, corrupt or non-finite file is a TsgradError naming the file.
+ */
 export function evaluateSaved(path: string, testLimit: number | null = null) {
   const { tensors, metadata } = loadSafetensors(path);
-  const model = modelFromMetadata(metadata);
-  model.loadStateDict(tensors);
+  const model = modelFromMetadata(metadata, `'${path}'`);
+  const bad = firstNonFinite(tensors);
+  if (bad !== null) {
+    throw new FormatError(`'${path}': tensor '${bad}' holds NaN or Infinity (weights of a diverged run?)`);
+  }
+  try {
+    model.loadStateDict(tensors);
+  } catch (error) {
+    if (error instanceof TsgradError) error.message = `'${path}': ${error.message}`;
+    throw error;
+  }
   const normalize = metadata.normalize === 'standardize' ? 'standardize' : 'scale';
   const test = loadMnist({ split: 'test', flatten: true, normalize });
   const n = testLimit === null ? 10000 : Math.min(testLimit, 10000);
   return evaluate(model, test.images.narrow(0, 0, n), test.labels.narrow(0, 0, n));
 }
 
-function main(argv: string[]): number {
+/** Runs the job as the command line asks; resolves to the exit code. */
+export async function main(argv: string[]): Promise<number> {
   let parsed: ReturnType<typeof parseMnistArgs>;
   try {
     parsed = parseMnistArgs(argv);
@@ -377,17 +700,47 @@ function main(argv: string[]): number {
     process.stdout.write(USAGE);
     return 0;
   }
-  if (parsed.evalPath !== null) {
-    const result = evaluateSaved(parsed.evalPath, parsed.config.testLimit);
-    console.log(
-      `test accuracy: ${(result.accuracy * 100).toFixed(2)} % (${result.predictions.length} images, loss ${result.loss.toFixed(4)})`,
-    );
-    return 0;
+  try {
+    if (parsed.evalPath !== null) {
+      let result: ReturnType<typeof evaluateSaved>;
+      try {
+        result = evaluateSaved(parsed.evalPath, parsed.config.testLimit);
+      } catch (error) {
+        if (error instanceof TsgradError) throw new JobError(`--eval: ${error.message}`, 2);
+        throw error;
+      }
+      console.log(
+        `test accuracy: ${(result.accuracy * 100).toFixed(2)} % (${result.predictions.length} images, loss ${result.loss.toFixed(4)})`,
+      );
+      return 0;
+    }
+    let interrupted = false;
+    const onSigint = (): void => {
+      if (interrupted) process.exit(EXIT_INTERRUPTED);
+      interrupted = true;
+      process.stderr.write(
+        '\ninterrupt: finishing the current step and writing a checkpoint (Ctrl-C again to quit now)\n',
+      );
+    };
+    process.on('SIGINT', onSigint);
+    try {
+      const run = await trainMnist(parsed.config, console.log, {
+        shouldStop: () => interrupted,
+        ...(parsed.resumePath === null ? {} : { resume: parsed.resumePath }),
+      });
+      return run.status === 'interrupted' ? EXIT_INTERRUPTED : 0;
+    } finally {
+      process.off('SIGINT', onSigint);
+    }
+  } catch (error) {
+    if (!(error instanceof JobError)) throw error;
+    process.stderr.write(`error: ${error.message}\n`);
+    return error.exitCode;
   }
-  trainMnist(parsed.config);
-  return 0;
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  process.exitCode = main(process.argv.slice(2));
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
 }

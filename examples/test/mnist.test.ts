@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadSafetensors } from '@tsgrad/nn';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULTS, evaluateSaved, parseMnistArgs, trainMnist } from '../src/mnist.js';
+import { DEFAULTS, evaluateSaved, type MnistMetrics, parseMnistArgs, trainMnist } from '../src/mnist.js';
 import { asciiArt, classify } from '../src/mnist-inference.js';
 
 const root = fileURLToPath(new URL('../..', import.meta.url));
@@ -36,11 +36,13 @@ describe('MNIST main job: a smoke run', () => {
     out,
     quiet: true,
   };
-  let metrics: ReturnType<typeof trainMnist>;
+  let metrics: MnistMetrics;
   const lines: string[] = [];
 
-  beforeAll(() => {
-    metrics = trainMnist(smoke, (line) => lines.push(line));
+  beforeAll(async () => {
+    const run = await trainMnist(smoke, (line) => lines.push(line));
+    if (run.status !== 'done') throw new Error('the smoke run did not finish');
+    metrics = run.metrics;
   });
 
   it('beats 80 % on 1,000 test images after one epoch on 2,000 training images', () => {
@@ -79,8 +81,10 @@ describe('MNIST main job: a smoke run', () => {
     expect(result.accuracy).toBe(metrics.final.testAccuracy);
   });
 
-  it('is deterministic for a seed: the same metrics twice', () => {
-    const again = trainMnist({ ...smoke, out: mkdtempSync(join(tmpdir(), 'tsgrad-mnist-')) }, () => {});
+  it('is deterministic for a seed: the same metrics twice', async () => {
+    const run = await trainMnist({ ...smoke, out: mkdtempSync(join(tmpdir(), 'tsgrad-mnist-')) }, () => {});
+    if (run.status !== 'done') throw new Error('the second run did not finish');
+    const again = run.metrics;
     const strip = (m: typeof metrics) => ({
       epochs: m.epochs.map(({ seconds: _s, ...rest }) => rest),
       accuracy: m.final.testAccuracy,
@@ -141,7 +145,7 @@ describe('MNIST main job: the command line', () => {
   it.each([
     [['--bogus'], /bogus/],
     [['--epochs', '0'], /--epochs: expected a positive integer, got '0'/],
-    [['--lr', 'fast'], /--lr: expected a positive number, got 'fast'/],
+    [['--lr', 'fast'], /--lr: expected a positive decimal number, got 'fast'/],
     [['--optimizer', 'rmsprop'], /--optimizer: expected one of sgd, adam, got 'rmsprop'/],
     [['--hidden', '50,,100'], /--hidden/],
   ])('rejects %j with a clear message and exit code 2', (args, message) => {

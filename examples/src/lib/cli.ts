@@ -12,11 +12,14 @@ export function positiveInt(flag: string, value: string): number {
   return n;
 }
 
-/** Parses a positive finite number flag value. */
+/** A decimal number as a person writes it: `0.5`, `3`, `.25`, `1e-3` (no hex, binary, `Infinity`). */
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/** Parses a positive finite decimal number flag value (`0x10` and `Infinity` are rejected). */
 export function positiveNumber(flag: string, value: string): number {
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) {
-    throw new UsageError(`--${flag}: expected a positive number, got '${value}'`);
+  if (!DECIMAL.test(value.trim()) || !Number.isFinite(n) || n <= 0) {
+    throw new UsageError(`--${flag}: expected a positive decimal number, got '${value}'`);
   }
   return n;
 }
@@ -52,8 +55,20 @@ export function parseFlags<T extends Record<string, { type: 'string' | 'boolean'
   argv: string[],
   options: T,
 ): Record<string, string | boolean | undefined> {
+  // `--epochs -1` would be read as a flag `-1`; join a negative-looking value to its flag so the
+  // value check can say what is wrong with it.
+  const args: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : null;
+    if (name !== null && options[name]?.type === 'string' && next !== undefined && /^-[\d.]/.test(next)) {
+      args.push(`${arg}=${next}`);
+      i++;
+    } else args.push(arg);
+  }
   try {
-    const { values } = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+    const { values } = parseArgs({ args, options, strict: true, allowPositionals: false });
     return values as Record<string, string | boolean | undefined>;
   } catch (error) {
     throw new UsageError((error as Error).message);

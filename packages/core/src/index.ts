@@ -195,7 +195,7 @@ export {
   unique,
   type ValuesIndices,
 } from './ops/sort.js';
-export { defaultGenerator, Generator, manualSeed } from './random.js';
+export { checkSeed, defaultGenerator, Generator, type GeneratorState, manualSeed } from './random.js';
 export * from './tensor/create.js';
 export { type DType, requireFloating, type TypedArray } from './tensor/dtype.js';
 export type { BackwardOptions } from './tensor/methods.js';

@@ -1,3 +1,11 @@
+import { ValueError } from './errors.js';
+
+/** A generator's state: the four xoshiro128** words and the cached second normal sample. */
+export interface GeneratorState {
+  words: number[];
+  spareNormal: number | null;
+}
+
 /**
  * A seedable pseudo-random generator (xoshiro128**, seeded through splitmix32), so that a run
  * can be repeated exactly. `manualSeed(n)` reseeds the global generator.
@@ -13,21 +21,62 @@ export class Generator {
     this.manualSeed(seed);
   }
 
-  /** Resets the state from a seed; the same seed gives the same stream. */
+  /**
+   * Resets the state from a seed; the same seed gives the same stream. A seed is an integer in
+   * 0..2^53-1 (`Number.MAX_SAFE_INTEGER`); all of its bits count, so 2^32 and 0 differ. NaN,
+   * fractions, negatives and unsafe integers are a ValueError.
+   */
   manualSeed(seed: number): this {
-    let x = (Math.floor(seed) ^ 0x9e3779b9) >>> 0;
-    const next = (): number => {
-      x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
-      return (z ^ (z >>> 16)) >>> 0;
+    const low = checkSeed('manualSeed', seed) % 0x100000000;
+    const high = Math.floor(seed / 0x100000000);
+    const stream = (start: number): (() => number) => {
+      let x = start;
+      return (): number => {
+        x = (x + 0x9e3779b9) >>> 0;
+        let z = x;
+        z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+        z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+        return (z ^ (z >>> 16)) >>> 0;
+      };
     };
+    const next = stream((low ^ 0x9e3779b9) >>> 0);
     this.s0 = next();
     this.s1 = next();
     this.s2 = next();
     this.s3 = next() | 1;
+    if (high !== 0) {
+      // The high 21 bits mix in through a second stream, so seeds below 2^32 keep their old streams.
+      const more = stream((high ^ 0x7f4a7c15) >>> 0);
+      this.s0 = (this.s0 ^ more()) >>> 0;
+      this.s1 = (this.s1 ^ more()) >>> 0;
+      this.s2 = (this.s2 ^ more()) >>> 0;
+      this.s3 = ((this.s3 ^ more()) | 1) >>> 0;
+    }
     this.spareNormal = null;
+    return this;
+  }
+
+  /** The full state (for checkpoints): restoring it with `setState` continues the same stream. */
+  getState(): GeneratorState {
+    return {
+      words: [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0],
+      spareNormal: this.spareNormal,
+    };
+  }
+
+  /** Restores a state from `getState` (a ValueError when it is not one). */
+  setState(state: GeneratorState): this {
+    const words = state?.words;
+    const ok =
+      Array.isArray(words) &&
+      words.length === 4 &&
+      words.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff) &&
+      words.some((w) => w !== 0) &&
+      (state.spareNormal === null || typeof state.spareNormal === 'number');
+    if (!ok)
+      throw new ValueError('Generator.setState: expected { words: four uint32 (not all 0), spareNormal }');
+    [this.s0, this.s1, this.s2, this.s3] = words;
+    this.spareNormal = state.spareNormal;
     return this;
   }
 
@@ -93,6 +142,16 @@ export class Generator {
     for (let i = 0; i < n; i++) p[i] = i;
     return this.shuffle(p);
   }
+}
+
+/**
+ * Returns `seed` when it is an integer in 0..Number.MAX_SAFE_INTEGER; otherwise a ValueError
+ * naming `op` (NaN, fractions and negatives are never rounded or wrapped to another seed).
+ */
+export function checkSeed(op: string, seed: unknown): number {
+  if (typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0) return seed;
+  const shown = typeof seed === 'string' ? JSON.stringify(seed) : String(seed);
+  throw new ValueError(`${op}: seed must be an integer in 0..${Number.MAX_SAFE_INTEGER}, got ${shown}`);
 }
 
 function rotl(x: number, k: number): number {

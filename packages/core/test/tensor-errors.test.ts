@@ -149,7 +149,7 @@ describe('error messages name the op and the offending shapes or values', () => 
     expectError(
       () => zeros([1e6, 1e6]),
       ValueError,
-      'full: cannot allocate 1000000000000 float32 elements (at most 2147483647 per tensor)',
+      'zeros: cannot allocate 1000000000000 float32 elements (at most 2147483647 per tensor)',
     );
     expectError(
       () => arange(0, Number.POSITIVE_INFINITY),

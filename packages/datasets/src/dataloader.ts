@@ -107,8 +107,11 @@ export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
     if (options.seed !== undefined && options.generator !== undefined) {
       throw new ValueError('DataLoader: pass either seed or generator, not both');
     }
-    if (options.seed !== undefined && !Number.isFinite(options.seed)) {
-      throw new ValueError(`DataLoader: seed must be a finite number, got ${options.seed}`);
+    const seed = options.seed;
+    if (seed !== undefined && !(typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0)) {
+      throw new ValueError(
+        `DataLoader: seed must be an integer in 0..${Number.MAX_SAFE_INTEGER}, got ${String(seed)}`,
+      );
     }
     this.dataset = dataset;
     this.batchSize = batchSize;

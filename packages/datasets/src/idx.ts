@@ -189,9 +189,13 @@ export function decodeIdxData(
   const end = dataOffset + count * itemSize;
   switch (dtype) {
     case 'uint8':
-      return copy ? bytes.slice(dataOffset, end) : bytes.subarray(dataOffset, end);
-    case 'int8':
-      return new Int8Array(bytes.slice(dataOffset, end).buffer);
+      // Uint8Array.prototype.slice copies even for a Node Buffer, whose own slice() is a view.
+      return copy ? Uint8Array.prototype.slice.call(bytes, dataOffset, end) : bytes.subarray(dataOffset, end);
+    case 'int8': {
+      const out = new Int8Array(count);
+      out.set(new Int8Array(bytes.buffer, start, count));
+      return out;
+    }
   }
   const view = new DataView(bytes.buffer, start, count * itemSize);
   switch (dtype) {

@@ -1,3 +1,11 @@
+export {
+  type Checkpoint,
+  type CheckpointInput,
+  type CheckpointTargets,
+  loadCheckpoint,
+  saveCheckpoint,
+} from './checkpoint.js';
+export { type ClipGradNormOptions, clipGradNorm, clipGradValue } from './clip.js';
 export * as F from './functional/index.js';
 export {
   type BCEWithLogitsOptions,
@@ -60,4 +68,5 @@ export {
   loadSafetensors,
   type SafetensorsContents,
   saveSafetensors,
+  writeFileAtomic,
 } from './safetensors.js';

@@ -13,7 +13,8 @@
  * `FormatError` naming the tensor and the problem; sizes are checked before anything is
  * allocated, and data is copied out, so tensors never alias the file's bytes.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { FormatError, Tensor, ValueError } from '@tsgrad/core';
 
 /** What `decodeSafetensors` returns. */
@@ -351,13 +352,70 @@ export function halfToFloatBits(h: number): number {
   return (sign | (e << 23) | ((mantissa & 0x3ff) << 13)) >>> 0;
 }
 
-/** Writes named tensors (and optional string metadata) to a safetensors file. */
+/**
+ * Writes named tensors (and optional string metadata) to a safetensors file, atomically: the
+ * bytes go to a temporary file in the same folder, are flushed to disk, and the temporary file
+ * is renamed over `path`. A crash or kill mid-write leaves the old file (or none), never a torn one.
+ */
 export function saveSafetensors(
   dict: Record<string, Tensor>,
   path: string,
   metadata?: Record<string, string>,
 ): void {
-  writeFileSync(path, encodeSafetensors(dict, metadata));
+  writeFileAtomic(path, encodeSafetensors(dict, metadata), 'saveSafetensors');
+}
+
+let tempCounter = 0;
+
+/**
+ * Writes `data` to `path` atomically (temporary file in the same folder, fsync, rename), so a
+ * reader sees the old contents or the new, never a partial file. Failures are a ValueError
+ * naming `op` and the path; the temporary file is removed.
+ *
+ * @example
+ * writeFileAtomic('runs/a/metrics.json', JSON.stringify(metrics));
+ */
+export function writeFileAtomic(path: string, data: Uint8Array | string, op = 'writeFileAtomic'): void {
+  const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+  const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${tempCounter++}.tmp`);
+  let fd: number | null = null;
+  try {
+    fd = openSync(temp, 'wx');
+    let written = 0;
+    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = null;
+    renameSync(temp, path);
+  } catch (error) {
+    if (fd !== null) {
+      try {
+        closeSync(fd);
+      } catch {
+        // Already failing; the first error is the one to report.
+      }
+    }
+    try {
+      rmSync(temp, { force: true });
+    } catch {
+      // Leave the temporary file; the write error is what matters.
+    }
+    throw new ValueError(`${op}: cannot write '${path}': ${(error as Error).message}`);
+  }
+  syncFolder(dirname(path));
+}
+
+/** Flushes a folder's entry list, so a rename survives a power cut (best effort: not every OS allows it). */
+function syncFolder(folder: string): void {
+  let fd: number | null = null;
+  try {
+    fd = openSync(folder, 'r');
+    fsyncSync(fd);
+  } catch {
+    // Opening or syncing a folder is unsupported on some systems; the data itself is synced.
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
 }
 
 /** Reads a safetensors file: its tensors by name and its metadata. */

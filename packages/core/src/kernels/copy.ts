@@ -1,3 +1,4 @@
+import { DTypeError } from '../errors.js';
 import { allocate, dtypeOf, type TypedArray } from '../tensor/dtype.js';
 import { broadcastStrides, sizeOf } from '../tensor/shape.js';
 import { forEachRow, isContiguous, type StridedArray } from './strided.js';
@@ -26,11 +27,24 @@ export function copyInto(out: TypedArray, x: StridedArray): void {
   });
 }
 
-/** Converts a buffer to another dtype (values truncate toward zero when going to int32). */
+/**
+ * Converts a buffer to another dtype. Going to int32, values truncate toward zero as PyTorch's
+ * `.to(torch.int32)` does (2.7 → 2, -2.7 → -2); NaN, ±Infinity and values whose truncation is
+ * outside [-2^31, 2^31 - 1] are a DTypeError naming the value, never a silent wrap or 0.
+ */
 export function castBuffer(data: TypedArray, dtype: 'float32' | 'float64' | 'int32'): TypedArray {
   const out = allocate(dtype, data.length);
-  if (dtype === 'int32') for (let i = 0; i < data.length; i++) out[i] = Math.trunc(data[i]!);
-  else out.set(data);
+  if (dtype === 'int32') {
+    for (let i = 0; i < data.length; i++) {
+      const v = Math.trunc(data[i]!);
+      if (!(v >= -2147483648 && v <= 2147483647)) {
+        throw new DTypeError(
+          `to: ${data[i]} at [${i}] cannot be cast to int32 (NaN, infinite or outside [-2147483648, 2147483647])`,
+        );
+      }
+      out[i] = v;
+    }
+  } else out.set(data);
   return out;
 }
 

@@ -52,9 +52,26 @@ export function isFloating(dtype: DType): boolean {
 }
 
 /** Throws unless `dtype` is a known dtype name. */
-export function checkDType(op: string, dtype: string): DType {
+export function checkDType(op: string, dtype: unknown): DType {
   if (dtype === 'float32' || dtype === 'float64' || dtype === 'int32' || dtype === 'bool') return dtype;
-  throw new DTypeError(`${op}: unknown dtype '${dtype}' (expected float32, float64, int32 or bool)`);
+  const shown = typeof dtype === 'string' ? `'${dtype}'` : String(dtype);
+  throw new DTypeError(`${op}: unknown dtype ${shown} (expected float32, float64, int32 or bool)`);
+}
+
+/** Smallest and largest values an int32 tensor holds. */
+export const INT32_MIN = -(2 ** 31);
+export const INT32_MAX = 2 ** 31 - 1;
+
+/**
+ * Returns `value` when it is an integer in the int32 range; otherwise a DTypeError naming `op`
+ * and the value (`where` adds its position), never a silent wrap, truncation or NaN-to-0.
+ */
+export function checkInt32(op: string, value: number, where = ''): number {
+  if (Number.isInteger(value) && value >= INT32_MIN && value <= INT32_MAX) return value;
+  const why = Number.isInteger(value)
+    ? 'is out of the int32 range [-2147483648, 2147483647]'
+    : 'is not an integer';
+  throw new DTypeError(`${op}: ${value}${where} ${why} (dtype int32)`);
 }
 
 /** Throws unless `dtype` is a floating dtype. */

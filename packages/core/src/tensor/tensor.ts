@@ -1,6 +1,6 @@
 import type { GraphNode } from '../autograd/engine.js';
 import type { GradFn } from '../autograd/function.js';
-import { AutogradError, fmtShape, ValueError } from '../errors.js';
+import { AutogradError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { toContiguous } from '../kernels/copy.js';
 import { isContiguous } from '../kernels/strided.js';
 import { type DType, dtypeOf, isFloating, type TypedArray } from './dtype.js';
@@ -45,11 +45,33 @@ export class Tensor implements GraphNode {
   /** Functions that see (and may replace) this tensor's gradient during backward; see `registerHook`. */
   hooks: GradHook[] | null = null;
 
+  /**
+   * Wraps `data` without copying. Without `strides` the buffer must hold exactly `offset` +
+   * size(shape) elements; with them (a view) every addressed element must lie inside it. Both
+   * checks are O(rank) arithmetic; a violation is a ShapeError.
+   */
   constructor(data: TypedArray, shape: readonly number[], strides?: readonly number[], offset = 0) {
     this.data = data;
     this.shape = shape;
     this.strides = strides ?? contiguousStrides(shape);
     this.offset = offset;
+    const rank = shape.length;
+    let size = 1;
+    let lo = offset;
+    let hi = offset;
+    for (let i = 0; i < rank; i++) {
+      const d = shape[i]!;
+      size *= d;
+      const span = this.strides[i]! * (d - 1);
+      if (span < 0) lo += span;
+      else hi += span;
+    }
+    if (strides === undefined ? data.length !== offset + size : size !== 0 && (lo < 0 || hi >= data.length)) {
+      throw badLayout(data, shape, this.strides, offset, strides !== undefined);
+    }
+    if (!Number.isInteger(offset) || this.strides.length !== rank || !(size >= 0)) {
+      throw badLayout(data, shape, this.strides, offset, true);
+    }
   }
 
   /** The element type. */
@@ -164,4 +186,19 @@ export class Tensor implements GraphNode {
   toString(): string {
     return formatTensor(this);
   }
+}
+
+/** The ShapeError of a Tensor whose shape, strides and offset do not fit its buffer. */
+function badLayout(
+  data: TypedArray,
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+  view: boolean,
+): ShapeError {
+  const where = view ? `strides ${fmtShape(strides)} and offset ${offset}` : `offset ${offset}`;
+  return new ShapeError(
+    `Tensor: shape ${fmtShape(shape)} with ${where} does not fit a buffer of ${data.length} elements` +
+      (view ? '' : ` (needs exactly ${offset + sizeOf(shape)})`),
+  );
 }

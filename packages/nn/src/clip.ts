@@ -1,0 +1,115 @@
+/**
+ * Gradient clipping, as `torch.nn.utils.clip_grad_norm_` and `clip_grad_value_`: both change the
+ * `.grad` of the given parameters in place, before `optimizer.step()`.
+ */
+import { Tensor, ValueError } from '@tsgrad/core';
+
+/** Options of `clipGradNorm`. */
+export interface ClipGradNormOptions {
+  /** The p of the p-norm over all gradients together: a number ≥ 1 (default 2) or `Infinity` (the largest |g|). */
+  normType?: number;
+  /** Throw a ValueError when the total norm is NaN or infinite, instead of returning it (default false). */
+  errorIfNonfinite?: boolean;
+}
+
+/** The parameters with a gradient, checked to be tensors. */
+function withGrads(op: string, parameters: Iterable<Tensor> | Tensor): Tensor[] {
+  const list = parameters instanceof Tensor ? [parameters] : Array.from(parameters ?? []);
+  const out: Tensor[] = [];
+  for (const [i, p] of list.entries()) {
+    if (!(p instanceof Tensor)) throw new ValueError(`${op}: parameter ${i} is not a Tensor`);
+    if (p.grad !== null) out.push(p);
+  }
+  return out;
+}
+
+/** Applies `f` to every element of `p.grad` in place (a non-contiguous gradient is replaced by a contiguous copy). */
+function mapGrad(p: Tensor, f: (g: number) => number): void {
+  let grad = p.grad!;
+  if (!grad.isContiguous) {
+    grad = new Tensor(grad.toTypedArray(), [...grad.shape]);
+    p.grad = grad;
+  }
+  const data = grad.data;
+  for (let i = grad.offset, end = grad.offset + grad.size; i < end; i++) data[i] = f(data[i]!);
+}
+
+/** Calls `f` on every gradient element, in storage order of the viewed elements. */
+function forEachGrad(grad: Tensor, f: (g: number) => void): void {
+  const data = grad.isContiguous ? grad.data : grad.toTypedArray();
+  const start = grad.isContiguous ? grad.offset : 0;
+  for (let i = start, end = start + grad.size; i < end; i++) f(data[i]!);
+}
+
+/**
+ * Scales all gradients together so that their total `normType`-norm is at most `maxNorm`, and
+ * returns the total norm before clipping (computed in float64). As in PyTorch the scale is
+ * maxNorm / (total + 1e-6), applied only when it is below 1. A NaN or infinite norm leaves the
+ * gradients unchanged and is returned (or thrown, with `errorIfNonfinite`), so a training loop
+ * can skip the step:
+ *
+ * @example
+ * const norm = clipGradNorm(model.parameters(), 1.0);
+ * if (Number.isFinite(norm)) optimizer.step();
+ */
+export function clipGradNorm(
+  parameters: Iterable<Tensor> | Tensor,
+  maxNorm: number,
+  options: ClipGradNormOptions = {},
+): number {
+  const op = 'clipGradNorm';
+  const normType = options.normType ?? 2;
+  if (typeof maxNorm !== 'number' || Number.isNaN(maxNorm) || maxNorm < 0) {
+    throw new ValueError(`${op}: maxNorm must be a number ≥ 0, got ${String(maxNorm)}`);
+  }
+  if (typeof normType !== 'number' || !(normType >= 1)) {
+    throw new ValueError(`${op}: normType must be a number ≥ 1 or Infinity, got ${String(normType)}`);
+  }
+  const params = withGrads(op, parameters);
+  if (params.length === 0) return 0;
+  let total: number;
+  if (normType === Number.POSITIVE_INFINITY) {
+    total = 0;
+    for (const p of params) {
+      forEachGrad(p.grad!, (g) => {
+        const a = Math.abs(g);
+        // NaN wins, as in torch's max; once total is NaN, `a > total` stays false.
+        if (Number.isNaN(a) || a > total) total = a;
+      });
+    }
+  } else {
+    let sum = 0;
+    for (const p of params) {
+      forEachGrad(p.grad!, (g) => {
+        sum += normType === 2 ? g * g : Math.abs(g) ** normType;
+      });
+    }
+    total = normType === 2 ? Math.sqrt(sum) : sum ** (1 / normType);
+  }
+  if (!Number.isFinite(total)) {
+    if (options.errorIfNonfinite) {
+      throw new ValueError(
+        `${op}: the total ${normType}-norm of the gradients is ${total}; the gradients hold NaN or Infinity ` +
+          '(pass errorIfNonfinite: false to get the norm back instead)',
+      );
+    }
+    return total;
+  }
+  const coef = maxNorm / (total + 1e-6);
+  if (coef < 1) for (const p of params) mapGrad(p, (g) => g * coef);
+  return total;
+}
+
+/**
+ * Clamps every gradient element into [-clipValue, clipValue] in place, as
+ * `torch.nn.utils.clip_grad_value_` (NaN stays NaN).
+ */
+export function clipGradValue(parameters: Iterable<Tensor> | Tensor, clipValue: number): void {
+  const op = 'clipGradValue';
+  if (typeof clipValue !== 'number' || Number.isNaN(clipValue) || clipValue < 0) {
+    throw new ValueError(`${op}: clipValue must be a number ≥ 0, got ${String(clipValue)}`);
+  }
+  for (const p of withGrads(op, parameters)) {
+    mapGrad(p, (g) => Math.max(-clipValue, Math.min(clipValue, g)));
+  }
+}
