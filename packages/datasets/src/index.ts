@@ -48,7 +48,13 @@ export {
   loadBrownCorpus,
   untagBrownSentence,
 } from './text/brown.js';
-export { loadNames, type NamesOptions, type NamesSplit, namesDataFiles } from './text/names.js';
+export {
+  loadNames,
+  type NamesOptions,
+  type NamesSplit,
+  namesDataFiles,
+  pythonShuffledOrder,
+} from './text/names.js';
 export {
   type ContextExamples,
   contextWindows,

@@ -7,9 +7,13 @@ import {
   loadBrownCorpus,
   loadNames,
   loadTextFile,
+  pythonShuffledOrder,
   untagBrownSentence,
 } from '@tsgrad/datasets';
 import { describe, expect, it } from 'vitest';
+
+const PY_SEED_0 = [10, 18, 16, 14, 0, 17, 11, 2, 3, 9, 5, 7, 4, 19, 6, 15, 8, 1, 13, 12];
+const PY_SEED_BIG = [1, 6, 0, 9, 8, 18, 13, 7, 4, 16, 15, 14, 5, 2, 17, 3, 11, 12, 10, 19];
 
 describe('loadNames', () => {
   it('has the 8,403 unique lower-case names of the two stdlib lists, sorted', () => {
@@ -43,11 +47,31 @@ describe('loadNames', () => {
     expect(loadNames({ split: 'test', ratios: [0.9, 0.1] })).toEqual([]);
   });
 
+  it("is makemore's split: Python's random.seed(42); random.shuffle over the sorted names", () => {
+    // python3 -c "import random; w = sorted(names); random.seed(42); random.shuffle(w); print(w[7562:7567])"
+    expect(loadNames({ split: 'val', ratios: [0.9, 0.1] }).slice(0, 5)).toEqual([
+      'michel',
+      'tonye',
+      'cookie',
+      'keri',
+      'bertie',
+    ]);
+  });
+
   it('rejects ratios that do not sum to 1 and unknown splits', () => {
     expect(() => loadNames({ ratios: [0.5, 0.1] })).toThrow(ValueError);
     expect(() => loadNames({ ratios: [0.5, 0.1] })).toThrow(/ratios .* got \[0.5, 0.1\]/);
     expect(() => loadNames({ ratios: [1.2, -0.2] })).toThrow(ValueError);
     expect(() => loadNames({ split: 'dev' as 'val' })).toThrow(/split must be .* got 'dev'/);
+    expect(() => loadNames({ seed: -1 })).toThrow(/seed must be a non-negative integer, got -1/);
+  });
+});
+
+describe('pythonShuffledOrder', () => {
+  it("equals CPython's random.seed(seed); random.shuffle(list(range(n)))", () => {
+    // Printed by CPython 3.11 for seeds 0 and 12345678901 (a seed of two 32-bit words).
+    expect([...pythonShuffledOrder(20, 0)]).toEqual(PY_SEED_0);
+    expect([...pythonShuffledOrder(20, 12345678901)]).toEqual(PY_SEED_BIG);
   });
 });
 

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { Generator, ValueError } from '@tsgrad/core';
+import { ValueError } from '@tsgrad/core';
 
 /** Which part of the names `loadNames` returns. */
 export type NamesSplit = 'train' | 'val' | 'test' | 'all';
@@ -15,7 +15,10 @@ export type NamesSplit = 'train' | 'val' | 'test' | 'all';
 export interface NamesOptions {
   /** Which split (default `'all'`: every unique name, sorted). */
   split?: NamesSplit;
-  /** Seed of the shuffle before the split (default 42, as makemore's `random.seed(42)`). */
+  /**
+   * Seed of the shuffle before the split (default 42, as makemore's `random.seed(42)`); a
+   * non-negative integer below 2^53.
+   */
   seed?: number;
   /**
    * Fractions of train, val and (optionally) test, summing to 1 (default makemore's
@@ -67,9 +70,10 @@ function checkRatios(ratios: readonly number[]): [number, number, number] {
 
 /**
  * The English first names (8,403 unique, lower-cased, letters only), whole or as a seeded
- * train/val/test split. The split shuffles the sorted names with `Generator(seed)` and cuts at
- * floor(train·n) and floor((train + val)·n), as makemore does; the same seed and ratios always
- * give the same split, and the splits are disjoint and cover every name.
+ * train/val/test split. The split is makemore's, bit for bit: the sorted names are shuffled as
+ * Python's `random.seed(seed); random.shuffle(names)` does, then cut at floor(train·n) and
+ * floor((train + val)·n). So a Python script gets the same split with three lines, the same seed
+ * and ratios always give the same split, and the splits are disjoint and cover every name.
  *
  * @example
  * const train = loadNames({ split: 'train' });                      // 80 % of the names
@@ -82,10 +86,12 @@ export function loadNames(options: NamesOptions = {}): string[] {
   }
   const [train, val, test] = checkRatios(options.ratios ?? [0.8, 0.1, 0.1]);
   const seed = options.seed ?? 42;
-  if (!Number.isSafeInteger(seed)) throw new ValueError(`loadNames: seed must be an integer, got ${seed}`);
+  if (!Number.isSafeInteger(seed) || seed < 0) {
+    throw new ValueError(`loadNames: seed must be a non-negative integer, got ${seed}`);
+  }
   const names = allNames();
   if (split === 'all') return [...names];
-  const order = new Generator(seed).permutation(names.length);
+  const order = pythonShuffledOrder(names.length, seed);
   const n = names.length;
   const n1 = Math.floor(train * n);
   const n2 = test === 0 ? n : Math.min(n, Math.floor((train + val) * n));
@@ -93,4 +99,82 @@ export function loadNames(options: NamesOptions = {}): string[] {
   const out: string[] = [];
   for (let i = start; i < end; i++) out.push(names[order[i]!]!);
   return out;
+}
+
+/**
+ * The order Python's `random.seed(seed); random.shuffle(list(range(n)))` leaves: CPython's
+ * Mersenne Twister (MT19937 seeded through `init_by_array` with the seed's 32-bit words) and its
+ * `shuffle`, which draws each index with `_randbelow` (rejection sampling over `getrandbits`).
+ */
+export function pythonShuffledOrder(n: number, seed: number): Int32Array {
+  const mt = new MersenneTwister(seed);
+  const order = new Int32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const bound = i + 1;
+    const k = 32 - Math.clz32(bound);
+    let j = mt.nextUint32() >>> (32 - k);
+    while (j >= bound) j = mt.nextUint32() >>> (32 - k);
+    const tmp = order[i]!;
+    order[i] = order[j]!;
+    order[j] = tmp;
+  }
+  return order;
+}
+
+/** CPython's MT19937, seeded from a non-negative integer as `random.seed(int)` does. */
+class MersenneTwister {
+  private readonly mt = new Uint32Array(624);
+  private index = 624;
+
+  constructor(seed: number) {
+    const key = seed < 2 ** 32 ? [seed >>> 0] : [seed >>> 0, Math.floor(seed / 2 ** 32) >>> 0];
+    const mt = this.mt;
+    mt[0] = 19650218;
+    for (let i = 1; i < 624; i++) {
+      const prev = mt[i - 1]!;
+      mt[i] = Math.imul(1812433253, prev ^ (prev >>> 30)) + i;
+    }
+    let i = 1;
+    let j = 0;
+    for (let k = Math.max(624, key.length); k > 0; k--) {
+      const prev = mt[i - 1]!;
+      mt[i] = (mt[i]! ^ Math.imul(prev ^ (prev >>> 30), 1664525)) + key[j]! + j;
+      i++;
+      j++;
+      if (i >= 624) {
+        mt[0] = mt[623]!;
+        i = 1;
+      }
+      if (j >= key.length) j = 0;
+    }
+    for (let k = 623; k > 0; k--) {
+      const prev = mt[i - 1]!;
+      mt[i] = (mt[i]! ^ Math.imul(prev ^ (prev >>> 30), 1566083941)) - i;
+      i++;
+      if (i >= 624) {
+        mt[0] = mt[623]!;
+        i = 1;
+      }
+    }
+    mt[0] = 0x80000000;
+  }
+
+  /** The next tempered 32-bit output (`genrand_uint32`). */
+  nextUint32(): number {
+    const mt = this.mt;
+    if (this.index >= 624) {
+      for (let k = 0; k < 624; k++) {
+        const y = (mt[k]! & 0x80000000) | (mt[(k + 1) % 624]! & 0x7fffffff);
+        mt[k] = mt[(k + 397) % 624]! ^ (y >>> 1) ^ (y & 1 ? 0x9908b0df : 0);
+      }
+      this.index = 0;
+    }
+    let y = mt[this.index++]!;
+    y ^= y >>> 11;
+    y ^= (y << 7) & 0x9d2c5680;
+    y ^= (y << 15) & 0xefc60000;
+    y ^= y >>> 18;
+    return y >>> 0;
+  }
 }
