@@ -113,7 +113,9 @@ def main():
 
     model = MLP(len(stoi), block_size, 10, 200)
     opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
+    cpu_started = time.process_time()
     for step in range(1, args.steps + 1):
         ix = torch.randint(0, xtr.shape[0], (32,))
         loss = F.cross_entropy(model(xtr[ix]), ytr[ix])
@@ -123,6 +125,7 @@ def main():
             g["lr"] = 0.1 if step <= args.steps / 2 else 0.01
         opt.step()
     seconds = time.perf_counter() - started
+    cpu_seconds = time.process_time() - cpu_started
 
     with torch.no_grad():
         train_loss = F.cross_entropy(model(xtr), ytr).item()
@@ -154,6 +157,8 @@ def main():
         "trainLoss": train_loss,
         "valLoss": val_loss,
         "seconds": seconds,
+        "cpuSeconds": cpu_seconds,
+        "loadAverageBefore": load_before,
         "msPerStep": seconds * 1000 / args.steps,
         "samples": samples,
     }
