@@ -12,7 +12,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Generator, manualSeed, noGrad, type Tensor, tensor, zeros } from '@tsgrad/core';
+import { Generator, manualSeed, noGrad, type Tensor, TsgradError, tensor, zeros } from '@tsgrad/core';
 import { CharTokenizer, contextWindows, loadNames } from '@tsgrad/datasets';
 import {
   crossEntropy,
@@ -277,6 +277,7 @@ export function sampleNames(
   return names;
 }
 
+/** An int32 tensor holding a copy of `data` (the batch buffers are reused from step to step). */
 function tensorOf(data: Int32Array, shape: number[]): Tensor {
   return tensor(data, { shape });
 }
@@ -536,9 +537,11 @@ function main(argv: string[]): number {
     try {
       result = evaluateSaved(parsed.evalPath, parsed.config);
     } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
+      // A file that is not a makemore checkpoint is a usage error; an unreadable or malformed one
+      // (ValueError, FormatError from loadSafetensors) is reported without a stack trace.
+      if (!(error instanceof UsageError || error instanceof TsgradError)) throw error;
       process.stderr.write(`error: ${error.message}\n`);
-      return 2;
+      return error instanceof UsageError ? 2 : 1;
     }
     console.log(`val loss: ${result.valLoss.toFixed(4)}`);
     if (result.samples.length > 0) console.log(`samples:\n${result.samples.map((n) => `  ${n}`).join('\n')}`);

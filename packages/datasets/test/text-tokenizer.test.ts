@@ -58,6 +58,9 @@ describe('CharTokenizer', () => {
     expect(() => CharTokenizer.fit('a.b', { special: '.' })).toThrow(
       /special token "\." .* occurs in the text/,
     );
+    expect(() => CharTokenizer.fit('ab', { special: '?', unk: '?' })).toThrow(
+      /special and unk tokens must differ/,
+    );
     const tok = CharTokenizer.fit('ab');
     expect(() => tok.decode([0, 2])).toThrow(/id 2 at index 1 is outside the vocabulary \[0, 2\)/);
     expect(() => tok.decode([0.5])).toThrow(ValueError);

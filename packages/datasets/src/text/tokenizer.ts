@@ -58,6 +58,11 @@ export class CharTokenizer {
     this.vocab = [...vocab];
     this.special = options.special ?? null;
     this.unk = options.unk ?? null;
+    if (this.special !== null && this.special === this.unk) {
+      throw new ValueError(
+        `CharTokenizer: the special and unk tokens must differ, both are ${JSON.stringify(this.unk)}`,
+      );
+    }
     for (const [name, c] of [
       ['special', this.special],
       ['unk', this.unk],
@@ -76,6 +81,11 @@ export class CharTokenizer {
    * token that occurs in the text (it could not be told apart from the text's own character).
    */
   static fit(text: string | Iterable<string>, options: CharTokenizerOptions = {}): CharTokenizer {
+    if (options.special !== undefined && options.special === options.unk) {
+      throw new ValueError(
+        `CharTokenizer.fit: the special and unk tokens must differ, both are ${JSON.stringify(options.unk)}`,
+      );
+    }
     const seen = new Set<string>();
     for (const part of typeof text === 'string' ? [text] : text) for (const c of part) seen.add(c);
     if (seen.size === 0) throw new ValueError('CharTokenizer.fit: the text is empty');
