@@ -494,16 +494,16 @@ export function lossCurvesSvg(curve: readonly CurvePoint[], bigram: number): str
   const ticks: string[] = [];
   for (let v = lo; v <= hi + 1e-9; v += (hi - lo) / 5) {
     ticks.push(
-      `<text x="${m.left - 6}" y="${y(v) + 4}" text-anchor="end" font-size="11">${v.toFixed(2)}</text>` +
-        `<line x1="${m.left}" x2="${w - m.right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/>`,
+      `<text x="${m.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" font-size="11">${v.toFixed(2)}</text>` +
+        `<line x1="${m.left}" x2="${w - m.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#eee"/>`,
     );
   }
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif">
 <rect width="${w}" height="${h}" fill="white"/>
 <text x="${w / 2}" y="20" text-anchor="middle" font-size="14">makemore MLP: loss (nats per character)</text>
 ${ticks.join('\n')}
-<line x1="${m.left}" x2="${w - m.right}" y1="${y(bigram)}" y2="${y(bigram)}" stroke="#888" stroke-dasharray="5,4"/>
-<text x="${w - m.right}" y="${y(bigram) - 4}" text-anchor="end" font-size="11" fill="#888">bigram ${bigram.toFixed(3)}</text>
+<line x1="${m.left}" x2="${w - m.right}" y1="${y(bigram).toFixed(1)}" y2="${y(bigram).toFixed(1)}" stroke="#888" stroke-dasharray="5,4"/>
+<text x="${w - m.right}" y="${(y(bigram) - 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#888">bigram ${bigram.toFixed(3)}</text>
 ${line(
   curve.map((p) => p.trainLoss),
   '#1f77b4',
