@@ -39,3 +39,28 @@ export {
   type SpiralsOptions,
   type SyntheticData,
 } from './synthetic.js';
+export {
+  BROWN_CATEGORIES,
+  type BrownCorpus,
+  type BrownDocument,
+  type BrownOptions,
+  brownCorpusDir,
+  loadBrownCorpus,
+  untagBrownSentence,
+} from './text/brown.js';
+export {
+  loadNames,
+  type NamesOptions,
+  type NamesSplit,
+  namesDataFiles,
+  pythonShuffledOrder,
+} from './text/names.js';
+export {
+  type ContextExamples,
+  contextWindows,
+  sequenceBatches,
+  TextDataset,
+  type Tokens,
+} from './text/sequence.js';
+export { loadTextFile } from './text/text-file.js';
+export { CharTokenizer, type CharTokenizerOptions } from './text/tokenizer.js';
