@@ -38,6 +38,7 @@ import {
 } from '@tsgrad/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { leafArb } from './helpers/order-arbitraries.js';
 
 const uniform = (min: number, max: number): ValueKind => ({ kind: 'uniform', min, max });
 const signed = (min: number, max: number): ValueKind => ({ kind: 'signed', min, max });
@@ -200,6 +201,13 @@ describe('unary elementwise ops', () => {
     it(`${c.name}: gradient matches finite differences`, () => {
       fc.assert(
         fc.property(tensorArb(c.kind), (x) => gradcheck(c.op, [x])),
+        { numRuns: GRAD_RUNS },
+      );
+    });
+
+    it(`${c.name}: gradient on strided (transposed) inputs and dims of size 0`, () => {
+      fc.assert(
+        fc.property(leafArb({ values: c.kind, minDim: 0, minRank: 1 }), (x) => gradcheck(c.op, [x])),
         { numRuns: GRAD_RUNS },
       );
     });

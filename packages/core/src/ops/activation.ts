@@ -4,11 +4,14 @@ import { normalizeDim } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { div, exp, sub } from './elementwise.js';
 import { amax, logsumexp, sum } from './reduce.js';
+import { clone } from './shape.js';
 
 /** exp(x) / Σ exp(x) along `dim`, shifted by the maximum so ±1000 stays finite. */
 export function softmax(x: Tensor, dim = -1): Tensor {
   requireFloating('softmax', x.dtype);
   const d = normalizeDim('softmax', dim, x.ndim);
+  // Nothing to normalise over an empty dim (and no maximum to shift by): an empty result.
+  if (x.size === 0) return clone(x);
   const e = exp(sub(x, amax(x.detach(), d, true)));
   return div(e, sum(e, d, true));
 }

@@ -130,6 +130,11 @@ export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
 export function logsumexp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   requireFloating('logsumexp', x.dtype);
   const dims = normalizeDims('logsumexp', dim, x.ndim);
+  if (dims.some((d) => x.shape[d] === 0)) {
+    // An empty sum is 0, so log of it is −∞ (as PyTorch); there is no maximum to shift by.
+    const empty = log(sum(exp(x), dims, true));
+    return keepdim ? empty : reshape(empty, reducedShape(x.shape, dims, false));
+  }
   const m = amax(x.detach(), dims, true);
   // An all −∞ (or +∞) slice would give ∞ − ∞; shift by 0 there instead.
   const shift = where(lt(abs(m), Number.POSITIVE_INFINITY), m, 0);
