@@ -2,7 +2,7 @@
  * Gradient clipping, as `torch.nn.utils.clip_grad_norm_` and `clip_grad_value_`: both change the
  * `.grad` of the given parameters in place, before `optimizer.step()`.
  */
-import { Tensor, ValueError } from '@tsgrad/core';
+import { noGrad, norm, stack, Tensor, ValueError } from '@tsgrad/core';
 
 /** Options of `clipGradNorm`. */
 export interface ClipGradNormOptions {
@@ -23,22 +23,10 @@ function withGrads(op: string, parameters: Iterable<Tensor> | Tensor): Tensor[] 
   return out;
 }
 
-/** Applies `f` to every element of `p.grad` in place (a non-contiguous gradient is replaced by a contiguous copy). */
-function mapGrad(p: Tensor, f: (g: number) => number): void {
-  let grad = p.grad!;
-  if (!grad.isContiguous) {
-    grad = new Tensor(grad.toTypedArray(), [...grad.shape]);
-    p.grad = grad;
-  }
-  const data = grad.data;
-  for (let i = grad.offset, end = grad.offset + grad.size; i < end; i++) data[i] = f(data[i]!);
-}
-
-/** Calls `f` on every gradient element, in storage order of the viewed elements. */
-function forEachGrad(grad: Tensor, f: (g: number) => void): void {
-  const data = grad.isContiguous ? grad.data : grad.toTypedArray();
-  const start = grad.isContiguous ? grad.offset : 0;
-  for (let i = start, end = start + grad.size; i < end; i++) f(data[i]!);
+/** Replaces the elements of `p.grad` in place by `f(p.grad)`, without recording a graph. */
+function updateGrad(p: Tensor, f: (g: Tensor) => Tensor): void {
+  const grad = p.grad!;
+  noGrad(() => grad.copy_(f(grad)));
 }
 
 /**
@@ -67,25 +55,9 @@ export function clipGradNorm(
   }
   const params = withGrads(op, parameters);
   if (params.length === 0) return 0;
-  let total: number;
-  if (normType === Number.POSITIVE_INFINITY) {
-    total = 0;
-    for (const p of params) {
-      forEachGrad(p.grad!, (g) => {
-        const a = Math.abs(g);
-        // NaN wins, as in torch's max; once total is NaN, `a > total` stays false.
-        if (Number.isNaN(a) || a > total) total = a;
-      });
-    }
-  } else {
-    let sum = 0;
-    for (const p of params) {
-      forEachGrad(p.grad!, (g) => {
-        sum += normType === 2 ? g * g : Math.abs(g) ** normType;
-      });
-    }
-    total = normType === 2 ? Math.sqrt(sum) : sum ** (1 / normType);
-  }
+  // Per-parameter norms in float64, then the norm of those norms (the same p-norm of everything).
+  const norms = noGrad(() => params.map((p) => norm(p.grad!.to('float64'), { p: normType })));
+  const total = norms.length === 1 ? norms[0]!.item() : norm(stack(norms), { p: normType }).item();
   if (!Number.isFinite(total)) {
     if (options.errorIfNonfinite) {
       throw new ValueError(
@@ -96,7 +68,7 @@ export function clipGradNorm(
     return total;
   }
   const coef = maxNorm / (total + 1e-6);
-  if (coef < 1) for (const p of params) mapGrad(p, (g) => g * coef);
+  if (coef < 1) for (const p of params) updateGrad(p, (g) => g.mul(coef));
   return total;
 }
 
@@ -110,6 +82,6 @@ export function clipGradValue(parameters: Iterable<Tensor> | Tensor, clipValue: 
     throw new ValueError(`${op}: clipValue must be a number ≥ 0, got ${String(clipValue)}`);
   }
   for (const p of withGrads(op, parameters)) {
-    mapGrad(p, (g) => Math.max(-clipValue, Math.min(clipValue, g)));
+    updateGrad(p, (g) => g.clamp(-clipValue, clipValue));
   }
 }

@@ -61,6 +61,7 @@ export const unaryRows = {
       o[oi + k] = bv > threshold ? v : (Math.max(bv, 0) + Math.log1p(Math.exp(-Math.abs(bv)))) / beta;
     }
   },
+  logicalNot: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = x[xi] === 0 ? 1 : 0; },
   copy: (o, oi, x, xi, xs, n) => { for (let k = 0; k < n; k++, xi += xs) o[oi + k] = x[xi]!; },
   clamp: (o, oi, x, xi, xs, n, lo, hi) => {
     for (let k = 0; k < n; k++, xi += xs) o[oi + k] = Math.min(Math.max(x[xi]!, lo), hi);
@@ -170,6 +171,9 @@ export const binaryRows = {
   minimum: (o, oi, a, ai, as, b, bi, bs, n) => {
     for (let k = 0; k < n; k++, ai += as, bi += bs) { const x = a[ai]!, y = b[bi]!; o[oi + k] = Number.isNaN(x) || x < y ? x : y; }
   },
+  logicalAnd: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai] !== 0 && b[bi] !== 0 ? 1 : 0; },
+  logicalOr: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai] !== 0 || b[bi] !== 0 ? 1 : 0; },
+  logicalXor: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = (a[ai] !== 0) !== (b[bi] !== 0) ? 1 : 0; },
   eq: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai] === b[bi] ? 1 : 0; },
   ne: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai] !== b[bi] ? 1 : 0; },
   lt: (o, oi, a, ai, as, b, bi, bs, n) => { for (let k = 0; k < n; k++, ai += as, bi += bs) o[oi + k] = a[ai]! < b[bi]! ? 1 : 0; },

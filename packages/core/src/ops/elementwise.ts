@@ -302,6 +302,27 @@ export function ge(a: TensorLike, b: TensorLike): Tensor {
   return compare('ge', a, b);
 }
 
+function logical(kind: 'logicalAnd' | 'logicalOr' | 'logicalXor', a: Tensor, b: Tensor): Tensor {
+  return zip(kind, kind, a, b, 'bool');
+}
+
+/** a ∧ b elementwise, as a bool tensor: non-zero (NaN too) is true; any dtypes, broadcasting. */
+export function logicalAnd(a: Tensor, b: Tensor): Tensor {
+  return logical('logicalAnd', a, b);
+}
+/** a ∨ b elementwise, as a bool tensor. */
+export function logicalOr(a: Tensor, b: Tensor): Tensor {
+  return logical('logicalOr', a, b);
+}
+/** a ⊕ b elementwise, as a bool tensor. */
+export function logicalXor(a: Tensor, b: Tensor): Tensor {
+  return logical('logicalXor', a, b);
+}
+/** ¬x elementwise, as a bool tensor (true where x is 0). */
+export function logicalNot(x: Tensor): Tensor {
+  return new Tensor(k.unary('logicalNot', x, 'bool'), x.shape);
+}
+
 /**
  * A copy in another dtype; float-to-float casts keep the graph, casts to or from int32 and bool do
  * not. To int32 truncates toward 0; to bool gives true for every non-zero value (NaN included).

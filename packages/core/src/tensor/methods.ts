@@ -79,6 +79,14 @@ declare module './tensor.js' {
     square(): Tensor;
     /** Limits the elements to [min, max]. */
     clamp(min?: number, max?: number): Tensor;
+    /** this ∧ other elementwise, as bool (non-zero is true). */
+    logicalAnd(other: Tensor): Tensor;
+    /** this ∨ other elementwise, as bool. */
+    logicalOr(other: Tensor): Tensor;
+    /** this ⊕ other elementwise, as bool. */
+    logicalXor(other: Tensor): Tensor;
+    /** ¬this elementwise, as bool. */
+    logicalNot(): Tensor;
     /** this = other elementwise (bool). */
     eq(other: TensorLike): Tensor;
     /** this ≠ other elementwise (bool). */
@@ -356,6 +364,18 @@ proto.square = function () {
 };
 proto.clamp = function (min, max) {
   return ew.clamp(this, min, max);
+};
+proto.logicalAnd = function (other) {
+  return ew.logicalAnd(this, other);
+};
+proto.logicalOr = function (other) {
+  return ew.logicalOr(this, other);
+};
+proto.logicalXor = function (other) {
+  return ew.logicalXor(this, other);
+};
+proto.logicalNot = function () {
+  return ew.logicalNot(this);
 };
 proto.eq = function (other) {
   return ew.eq(this, other);

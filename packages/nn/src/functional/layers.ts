@@ -2,12 +2,14 @@
 import {
   defaultGenerator,
   fmtShape,
+  full,
   type Generator,
+  rand,
   requireFloating,
   ShapeError,
   type Tensor,
   ValueError,
-  zerosLike,
+  where,
 } from '@tsgrad/core';
 
 /**
@@ -44,8 +46,7 @@ export function dropout(x: Tensor, p = 0.5, training = true, generator?: Generat
   if (p === 1) return x.mul(0);
   const g = generator ?? defaultGenerator;
   const scale = 1 / (1 - p);
-  const mask = zerosLike(x);
-  const m = mask.data;
-  for (let i = 0; i < m.length; i++) m[i] = g.random() < p ? 0 : scale;
-  return x.mul(mask);
+  // One uniform draw per element, in row-major order: an element survives when its draw is ≥ p.
+  const keep = rand(x.shape, { dtype: 'float64', generator: g }).ge(p);
+  return x.mul(where(keep, full([], scale, { dtype: x.dtype }), 0));
 }

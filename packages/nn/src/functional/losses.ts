@@ -9,14 +9,19 @@
 import {
   broadcastShapes,
   DTypeError,
+  eq,
   fmtShape,
+  full,
+  ge,
+  indexSelect,
+  logicalOr,
+  lt,
   requireFloating,
   ShapeError,
   sameShape,
   type Tensor,
-  tensor,
   ValueError,
-  zerosLike,
+  where,
 } from '@tsgrad/core';
 import { softplus } from './activations.js';
 
@@ -151,34 +156,25 @@ function labelTerms(
     );
   }
   checkWeight(op, weight, logp);
-  const labels = target.toTypedArray();
-  const classWeights = weight?.toTypedArray();
-  const index = new Int32Array(labels.length);
-  const w = zerosLike(target, { dtype: logp.dtype });
-  let totalWeight = 0;
-  let ignored = 0;
-  for (let i = 0; i < labels.length; i++) {
-    const v = labels[i]!;
-    if (v === ignoreIndex) {
-      ignored++;
-      continue;
+  const ignoredMask = eq(target, ignoreIndex);
+  const ignored = ignoredMask.any().item() === 1;
+  const index = ignored ? where(ignoredMask, 0, target) : target;
+  if (index.size > 0) {
+    const outOfRange = logicalOr(lt(index, 0), ge(index, c));
+    if (outOfRange.any().item() === 1) {
+      const i = outOfRange.flatten().to('int32').argmax().item();
+      const v = target.flatten().select(0, i).item();
+      throw new ValueError(`${op}: label ${v} at index ${i} is out of range [0, ${c})`);
     }
-    if (v < 0 || v >= c) throw new ValueError(`${op}: label ${v} at index ${i} is out of range [0, ${c})`);
-    index[i] = v;
-    const wi = classWeights === undefined ? 1 : classWeights[v]!;
-    w.data[i] = wi;
-    totalWeight += wi;
   }
   const gatherShape = [...target.shape];
   gatherShape.splice(1, 0, 1);
-  const picked = logp.gather(1, tensor(index, { shape: gatherShape })).reshape(target.shape);
-  const plain = classWeights === undefined && ignored === 0;
-  const nll = plain ? picked.neg() : picked.mul(w).neg();
-  let mask: Tensor | null = null;
-  if (ignored > 0) {
-    mask = zerosLike(target, { dtype: logp.dtype });
-    for (let i = 0; i < labels.length; i++) mask.data[i] = labels[i] === ignoreIndex ? 0 : 1;
-  }
+  const picked = logp.gather(1, index.reshape(gatherShape)).reshape(target.shape);
+  const mask = ignored ? where(ignoredMask, 0, full([], 1, { dtype: logp.dtype })) : null;
+  let w: Tensor | null = weight === undefined ? null : indexSelect(weight, 0, index);
+  if (mask !== null) w = w === null ? mask : w.mul(mask);
+  const nll = w === null ? picked.neg() : picked.mul(w).neg();
+  const totalWeight = w === null ? target.size : w.sum().item();
   return { nll, totalWeight, mask };
 }
 
