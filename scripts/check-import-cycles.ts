@@ -22,7 +22,11 @@ function sourceFiles(dir: string): string[] {
 }
 
 /** The relative modules a file loads at run time, resolved to .ts paths. */
-export function runtimeImports(file: string, text: string): string[] {
+export function runtimeImports(
+  file: string,
+  text: string,
+  exists: (path: string) => boolean = existsSync,
+): string[] {
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false);
   const specs: string[] = [];
   for (const node of source.statements) {
@@ -37,13 +41,17 @@ export function runtimeImports(file: string, text: string): string[] {
   return specs
     .filter((s) => s.startsWith('.'))
     .map((s) => resolve(dirname(file), s.replace(/\.js$/, '.ts')))
-    .filter((p) => existsSync(p));
+    .filter((p) => exists(p));
 }
 
 /** Every cycle (as a list of files, first repeated last) in the import graph, one per strongly connected component. */
-export function findCycles(files: readonly string[], read: (f: string) => string): string[][] {
+export function findCycles(
+  files: readonly string[],
+  read: (f: string) => string,
+  exists: (path: string) => boolean = existsSync,
+): string[][] {
   const edges = new Map<string, string[]>();
-  for (const f of files) edges.set(f, runtimeImports(f, read(f)));
+  for (const f of files) edges.set(f, runtimeImports(f, read(f), exists));
   // Tarjan's strongly connected components, iteratively.
   const index = new Map<string, number>();
   const low = new Map<string, number>();
