@@ -1,7 +1,8 @@
 """Reference values of tsgrad's recurrent layers from PyTorch 1.13 (float64).
 
-Run with /usr/bin/python3 from this directory. Writes recurrent_reference.safetensors (written by
-hand: 8-byte little-endian header length, JSON header, raw little-endian bytes) and
+Run with /usr/bin/python3 from this directory, then `npx biome format --write *.json`. Writes
+recurrent_reference.safetensors (written by hand: 8-byte little-endian header length, JSON header,
+raw little-endian bytes) and
 recurrent_reference.json (the configuration of each case). For each case the file holds
 `<case>/param/<state-dict key>` (PyTorch's exact keys), `<case>/input`, the initial states
 `<case>/h0`, `<case>/c0` when given, the outputs `<case>/output`, `<case>/hN`, `<case>/cN`, the
