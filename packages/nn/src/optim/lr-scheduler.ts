@@ -45,6 +45,9 @@ export interface LRSchedulerStateDict extends SchedulerStateDict {
   lastLr?: number[];
 }
 
+/** Restores a scheduler's fields without setting any lr (for `SequentialLR`'s idle schedulers); not exported. */
+const restoreFields = Symbol('restoreFields');
+
 /** Base class of the schedulers. */
 export abstract class LRScheduler implements Scheduler {
   /** The optimizer whose lr is scheduled. */
@@ -113,6 +116,13 @@ export abstract class LRScheduler implements Scheduler {
     this.lastEpoch = dict.lastEpoch;
     this.baseLrs = [...dict.baseLrs];
     this.restore(dict);
+  }
+
+  /** Restores the epoch, base lrs and last lrs as saved, setting no lr (the epoch may be -1: not started). */
+  [restoreFields](dict: LRSchedulerStateDict): void {
+    this.lastEpoch = dict.lastEpoch;
+    this.baseLrs = [...dict.baseLrs];
+    if (Array.isArray(dict.lastLr)) this.lastLrs = [...dict.lastLr];
   }
 
   /** Sets the lrs after `loadStateDict` restored the epoch: by default, those of that epoch. */
@@ -624,9 +634,11 @@ export class SequentialLR implements Scheduler {
     const active = this.#index(dict.lastEpoch);
     saved.forEach((s: LRSchedulerStateDict, i) => {
       if (i === active) return;
-      // An inactive scheduler's epoch may be -1 (not started): restore it without setting lrs.
-      this.schedulers[i]!.lastEpoch = s.lastEpoch;
-      this.schedulers[i]!.baseLrs = [...s.baseLrs];
+      // An idle scheduler's epoch may be -1 (not started): restore it without setting lrs.
+      if (!Number.isInteger(s?.lastEpoch) || !Array.isArray(s.baseLrs)) {
+        throw new ValueError(`${op}: the state of scheduler ${i} needs lastEpoch and baseLrs`);
+      }
+      this.schedulers[i]![restoreFields](s);
     });
     this.schedulers[active]!.loadStateDict(saved[active] as LRSchedulerStateDict);
     this.lastEpoch = dict.lastEpoch;
