@@ -157,6 +157,24 @@ describe('recurrent layers: shapes, options and errors', () => {
   });
 });
 
+describe('recurrent layers: state dicts', () => {
+  it('stateDict → loadStateDict round trips bit-exact; a missing, extra or wrong-shape key is named', () => {
+    const a = new LSTM(3, 4, { numLayers: 2, bidirectional: true, projSize: 2, generator: new Generator(1) });
+    const b = new LSTM(3, 4, { numLayers: 2, bidirectional: true, projSize: 2, generator: new Generator(2) });
+    b.loadStateDict(a.stateDict(), { strict: true });
+    const flat = (m: LSTM) => Object.values(m.stateDict()).map((t) => Array.from(t.toTypedArray()));
+    expect(flat(b)).toEqual(flat(a));
+    const { weight_hr_l1_reverse: _dropped, ...missing } = a.stateDict();
+    expect(() => b.loadStateDict(missing)).toThrow(/missing keys 'weight_hr_l1_reverse'/);
+    expect(() => b.loadStateDict({ ...a.stateDict(), weight_hr_l2: randn([2, 4]) })).toThrow(
+      /unexpected keys 'weight_hr_l2'/,
+    );
+    expect(() => b.loadStateDict({ ...a.stateDict(), bias_ih_l1: randn([4]) })).toThrow(
+      /shape mismatch for 'bias_ih_l1'/,
+    );
+  });
+});
+
 describe('recurrent layers: gradcheck on random small shapes (float64)', () => {
   const config = fc.record({
     seq: fc.integer({ min: 1, max: 3 }),
@@ -170,31 +188,38 @@ describe('recurrent layers: gradcheck on random small shapes (float64)', () => {
 
   const kinds = ['RNN', 'LSTM', 'GRU'] as const;
   for (const kind of kinds) {
-    it(`${kind}: input, initial state and every parameter`, () => {
+    it(`${kind}: input, initial state and every parameter${kind === 'LSTM' ? ' (with and without projSize)' : ''}`, () => {
       fc.assert(
-        fc.property(config, ({ seq, batch, input, hidden, layers, bidirectional, seed }) => {
-          const generator = new Generator(seed);
-          const o = { numLayers: layers, bidirectional, dtype: 'float64' as const, generator };
-          const module =
-            kind === 'RNN'
-              ? new RNN(input, hidden, o)
-              : kind === 'LSTM'
-                ? new LSTM(input, hidden, o)
-                : new GRU(input, hidden, o);
-          const x = randn([seq, batch, input], { dtype: 'float64', generator }).requiresGrad_();
-          const d = (bidirectional ? 2 : 1) * layers;
-          const h0 = randn([d, batch, hidden], { dtype: 'float64', generator }).requiresGrad_();
-          const params = module.parameters();
-          const fn = (...args: Tensor[]): Tensor[] => {
+        fc.property(
+          config,
+          fc.integer({ min: 0, max: 2 }),
+          ({ seq, batch, input, hidden, layers, bidirectional, seed }, projChoice) => {
+            const generator = new Generator(seed);
+            const projSize = kind === 'LSTM' && projChoice < hidden ? projChoice : 0;
+            const o = { numLayers: layers, bidirectional, projSize, dtype: 'float64' as const, generator };
+            const module =
+              kind === 'RNN'
+                ? new RNN(input, hidden, o)
+                : kind === 'LSTM'
+                  ? new LSTM(input, hidden, o)
+                  : new GRU(input, hidden, o);
+            const x = randn([seq, batch, input], { dtype: 'float64', generator }).requiresGrad_();
+            const d = (bidirectional ? 2 : 1) * layers;
+            const real = projSize > 0 ? projSize : hidden;
+            const h0 = randn([d, batch, real], { dtype: 'float64', generator }).requiresGrad_();
+            const c0 = randn([d, batch, hidden], { dtype: 'float64', generator }).requiresGrad_();
+            const params = module.parameters();
             if (module instanceof LSTM) {
-              const [out, [h, c]] = module.forward(args[0]!, [args[1]!, args[1]!.mul(0.5)]);
-              return [out, h, c];
+              const fn = (...args: Tensor[]): Tensor[] => {
+                const [out, [h, c]] = module.forward(args[0]!, [args[1]!, args[2]!]);
+                return [out, h, c];
+              };
+              return gradcheck(fn, [x, h0, c0, ...params], { seed });
             }
-            const [out, h] = (module as RNN).forward(args[0]!, args[1]!);
-            return [out, h];
-          };
-          return gradcheck(fn, [x, h0, ...params], { seed });
-        }),
+            const fn = (...args: Tensor[]): Tensor[] => (module as RNN).forward(args[0]!, args[1]!);
+            return gradcheck(fn, [x, h0, ...params], { seed });
+          },
+        ),
         { numRuns: 8 },
       );
     });
