@@ -1,10 +1,14 @@
 /**
- * Learning-rate schedulers, as `torch.optim.lr_scheduler`: each sets every group's `lr` from the
- * lr it started with (`initialLr`, recorded on the group) by a closed form in the epoch count.
- * Call `scheduler.step()` after `optimizer.step()`, once per epoch (or per iteration).
+ * Learning-rate schedulers, as `torch.optim.lr_scheduler`. `StepLR`, `CosineAnnealingLR`,
+ * `LinearLR`, `LambdaLR` and `OneCycleLR` set every group's `lr` from the lr it started with
+ * (`initialLr`, recorded on the group) by a closed form in the epoch count; `MultiplicativeLR`
+ * multiplies the current lr; `SequentialLR` hands over from one scheduler to the next at milestones;
+ * `ReduceLROnPlateau` reacts to a metric (`step(metric)`). Call `scheduler.step()` after
+ * `optimizer.step()`, once per epoch (or per iteration; per batch for `OneCycleLR`).
  *
- * Being closed forms, these do not chain: two schedulers on one optimizer do not multiply
- * (PyTorch's chainable forms do); the last one stepped sets the lr.
+ * The closed forms do not chain: two of them stepped on one optimizer do not multiply (PyTorch's
+ * chainable forms do); the last one stepped sets the lr. Use `SequentialLR` to combine them.
+ * Every scheduler's `stateDict()` is JSON, so `saveCheckpoint` carries it.
  */
 import { ValueError } from '@tsgrad/core';
 
@@ -546,6 +550,7 @@ export interface SequentialLROptions {
  * const sched = new SequentialLR(opt, { schedulers: [warmup, decay], milestones: [5] });
  */
 export class SequentialLR implements Scheduler {
+  /** The optimizer whose lr is scheduled. */
   readonly optimizer: SchedulableOptimizer;
   /** The schedulers in order. */
   readonly schedulers: readonly LRScheduler[];
@@ -675,14 +680,23 @@ export interface ReduceLROnPlateauOptions {
  * sched.step(valLoss);
  */
 export class ReduceLROnPlateau implements Scheduler {
+  /** The optimizer whose lr is scheduled. */
   readonly optimizer: SchedulableOptimizer;
+  /** 'min': lower metrics are better; 'max': higher ones. */
   readonly mode: 'min' | 'max';
+  /** Factor of each reduction. */
   readonly factor: number;
+  /** Epochs without improvement tolerated. */
   readonly patience: number;
+  /** The least change that counts as an improvement. */
   readonly threshold: number;
+  /** Whether `threshold` is relative or absolute. */
   readonly thresholdMode: 'rel' | 'abs';
+  /** Epochs to wait after a reduction. */
   readonly cooldown: number;
+  /** The lowest lr of each group. */
   readonly minLrs: readonly number[];
+  /** Reductions smaller than this are skipped. */
   readonly eps: number;
   /** The number of `step` calls. */
   lastEpoch = 0;
