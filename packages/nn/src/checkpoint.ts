@@ -12,7 +12,7 @@
 import { readFileSync } from 'node:fs';
 import { FormatError, Tensor, ValueError } from '@tsgrad/core';
 import type { Module } from './module.js';
-import type { LRScheduler, LRSchedulerStateDict } from './optim/lr-scheduler.js';
+import type { Scheduler, SchedulerStateDict } from './optim/lr-scheduler.js';
 import type { Optimizer, OptimizerOptions, OptimizerStateDict } from './optim/optimizer.js';
 import { decodeSafetensors, encodeSafetensors, writeFileAtomic } from './safetensors.js';
 
@@ -22,8 +22,8 @@ export interface CheckpointTargets {
   model?: Module;
   /** The optimizer: hyper-parameters of each group and per-parameter state. */
   optimizer?: Optimizer<OptimizerOptions>;
-  /** The lr scheduler: its epoch count and base lrs. */
-  scheduler?: LRScheduler | null;
+  /** The lr scheduler (any of them, `SequentialLR` and `ReduceLROnPlateau` included): its state dict. */
+  scheduler?: Scheduler | null;
 }
 
 /** What `saveCheckpoint` takes: the objects to save, the epoch, and extra JSON-serializable fields. */
@@ -41,7 +41,7 @@ export interface Checkpoint {
   /** The optimizer's state dict, or null when none was saved. */
   optimizer: OptimizerStateDict<OptimizerOptions> | null;
   /** The scheduler's state dict, or null when none was saved. */
-  scheduler: LRSchedulerStateDict | null;
+  scheduler: SchedulerStateDict | null;
   /** The epoch saved, or null. */
   epoch: number | null;
   /** The extra fields, as saved. */
@@ -188,7 +188,7 @@ export function loadCheckpoint(path: string, into: CheckpointTargets = {}): Chec
   } else if (optimizerTensors.size > 0) {
     throw new FormatError(`${op}: '${path}' has optimizer tensors but no 'optimizer' metadata`);
   }
-  const scheduler = (parse('scheduler') as LRSchedulerStateDict | undefined) ?? null;
+  const scheduler = (parse('scheduler') as SchedulerStateDict | undefined) ?? null;
   let epoch: number | null = null;
   if (metadata.epoch !== undefined) {
     epoch = Number(metadata.epoch);

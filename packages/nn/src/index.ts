@@ -55,6 +55,20 @@ export {
   type LayerNormOptions,
 } from './layers/norm.js';
 export { AdaptiveAvgPool2d, AvgPool2d, MaxPool2d } from './layers/pool.js';
+export {
+  GRU,
+  GRUCell,
+  LSTM,
+  LSTMCell,
+  type LSTMOptions,
+  RNN,
+  RNNBase,
+  type RNNBaseOptions,
+  RNNCell,
+  RNNCellBase,
+  type RNNCellOptions,
+  type RNNOptions,
+} from './layers/rnn.js';
 export { BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss } from './losses.js';
 export { type Activation, Layer, type MicrogradOptions, MLP, Neuron } from './micrograd.js';
 export { LeNet, type LeNetOptions, lenet } from './models/lenet.js';
