@@ -94,6 +94,7 @@ export { BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss } from './losses.
 export { type Activation, Layer, type MicrogradOptions, MLP, Neuron } from './micrograd.js';
 export { LeNet, type LeNetOptions, lenet } from './models/lenet.js';
 export {
+  type BackwardHookResult,
   type ForwardHook,
   type ForwardPreHook,
   type FullBackwardHook,

@@ -64,7 +64,11 @@ export type FullBackwardHook<M extends Module = Module> = (
   module: M,
   gradInput: (Tensor | null)[],
   gradOutput: (Tensor | null)[],
-) => (Tensor | null)[] | undefined;
+) => BackwardHookResult;
+
+/** What a full backward hook returns: new input gradients, or nothing to keep them. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a hook written without a return statement returns void
+export type BackwardHookResult = (Tensor | null)[] | undefined | void;
 
 interface Hooks {
   pre: Map<number, ForwardPreHook<never>>;
