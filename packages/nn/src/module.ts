@@ -78,6 +78,26 @@ interface Hooks {
 
 let nextHookId = 0;
 
+const mergedStateKeys = new WeakMap<object, Readonly<Record<string, string>>>();
+
+/** The `stateKeys` of a class merged with those of its ancestors (a subclass's entries win). */
+function stateKeysOf(ctor: typeof Module): Readonly<Record<string, string>> {
+  let merged = mergedStateKeys.get(ctor);
+  if (merged === undefined) {
+    const chain: Readonly<Record<string, string>>[] = [];
+    for (
+      let c: unknown = ctor;
+      typeof c === 'function' && c !== Function.prototype;
+      c = Object.getPrototypeOf(c)
+    ) {
+      if (Object.hasOwn(c, 'stateKeys')) chain.unshift((c as typeof Module).stateKeys);
+    }
+    merged = Object.assign({}, ...chain) as Record<string, string>;
+    mergedStateKeys.set(ctor, merged);
+  }
+  return merged;
+}
+
 type Fields = Record<string, unknown>;
 
 function join(prefix: string, name: string): string {
@@ -230,7 +250,8 @@ export abstract class Module {
    * The names under which a class's fields appear in `stateDict`, `namedParameters`, `namedBuffers`
    * and `namedModules`, where PyTorch spells them differently from the TypeScript field
    * (`{ runningMean: 'running_mean', selfAttn: 'self_attn' }`). Fields not listed keep their name.
-   * A subclass overrides it with a `static override readonly stateKeys = {…}`.
+   * A subclass overrides it with a `static override readonly stateKeys = {…}`; the maps of its base
+   * classes still apply (a subclass's entry wins).
    */
   static readonly stateKeys: Readonly<Record<string, string>> = {};
 
@@ -382,7 +403,8 @@ export abstract class Module {
   /**
    * Registers a tensor that is part of the module's state but not a parameter (e.g. BatchNorm's
    * running mean): it is stored in the field `name`, listed by `buffers()`, and saved by
-   * `stateDict()` unless `persistent` is false. Returns the tensor, so it can initialise a field:
+   * `stateDict()` unless `persistent` is false (under the name `stateKeys` gives the field, if any).
+   * Returns the tensor, so it can initialise a field:
    * `this.runningMean = this.registerBuffer('runningMean', zeros([n]))`. A buffer may later be
    * replaced by assigning the field; null means "registered but absent".
    */
@@ -448,7 +470,7 @@ export abstract class Module {
 
   /** The map from field names to state-dict names of this module's class (see `stateKeys`). */
   #stateKeys(): Readonly<Record<string, string>> {
-    return (this.constructor as typeof Module).stateKeys;
+    return stateKeysOf(this.constructor as typeof Module);
   }
 
   /** This module's own buffers that hold a tensor, in registration order: [state-dict name, tensor, field]. */

@@ -171,4 +171,19 @@ describe('a Module subclass can name its state like PyTorch', () => {
     expect(b.namedBuffers().map(([n]) => n)).toEqual(['step_count']);
     expect(b.toString()).toContain('(self_attn): Linear');
   });
+
+  it("a subclass's stateKeys add to its base class's", () => {
+    class Base extends Module {
+      static override readonly stateKeys: Readonly<Record<string, string>> = { firstLayer: 'first_layer' };
+      readonly firstLayer = new Linear(1, 1);
+      override forward(x: Tensor): Tensor {
+        return x;
+      }
+    }
+    class Derived extends Base {
+      static override readonly stateKeys = { secondLayer: 'second_layer' };
+      readonly secondLayer = new Linear(1, 1);
+    }
+    expect(new Derived().namedModules().map(([n]) => n)).toEqual(['', 'first_layer', 'second_layer']);
+  });
 });

@@ -96,7 +96,7 @@ function safeSoftmax(x: Tensor): Tensor {
  * const [y] = mha.call(x, x, x, { isCausal: true, needWeights: false }); // x [B, T, 64]
  */
 export class MultiheadAttention extends Module {
-  static override readonly stateKeys = {
+  static override readonly stateKeys: Readonly<Record<string, string>> = {
     inProjWeight: 'in_proj_weight',
     qProjWeight: 'q_proj_weight',
     kProjWeight: 'k_proj_weight',

@@ -46,7 +46,7 @@ export interface BatchNormOptions {
  * the running statistics.
  */
 abstract class BatchNorm extends Module {
-  static override readonly stateKeys = {
+  static override readonly stateKeys: Readonly<Record<string, string>> = {
     runningMean: 'running_mean',
     runningVar: 'running_var',
     numBatchesTracked: 'num_batches_tracked',

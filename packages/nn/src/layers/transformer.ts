@@ -126,7 +126,7 @@ function copyLayer<M extends Module>(layer: M, make: (generator: Generator) => M
  * layer.call(x, { isCausal: true }); // x [B, T, 64]
  */
 export class TransformerEncoderLayer extends Module {
-  static override readonly stateKeys = { selfAttn: 'self_attn' };
+  static override readonly stateKeys: Readonly<Record<string, string>> = { selfAttn: 'self_attn' };
   readonly selfAttn: MultiheadAttention;
   readonly linear1: Linear;
   readonly dropout: Dropout;
@@ -215,7 +215,10 @@ export class TransformerEncoderLayer extends Module {
  * `torch.nn.TransformerDecoderLayer`.
  */
 export class TransformerDecoderLayer extends Module {
-  static override readonly stateKeys = { selfAttn: 'self_attn', multiheadAttn: 'multihead_attn' };
+  static override readonly stateKeys: Readonly<Record<string, string>> = {
+    selfAttn: 'self_attn',
+    multiheadAttn: 'multihead_attn',
+  };
   readonly selfAttn: MultiheadAttention;
   readonly multiheadAttn: MultiheadAttention;
   readonly linear1: Linear;
