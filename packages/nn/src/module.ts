@@ -2,7 +2,19 @@
  * `Module`, the base class of layers and models, as `torch.nn.Module`: parameters, child modules
  * and buffers are found from its fields, in field order, and named with dots (`fc1.weight`).
  */
-import { DTypeError, fmtShape, noGrad, ShapeError, Tensor, ValueError, zerosLike } from '@tsgrad/core';
+import {
+  cast,
+  cat,
+  customOp,
+  type DType,
+  DTypeError,
+  fmtShape,
+  noGrad,
+  ShapeError,
+  Tensor,
+  ValueError,
+  zerosLike,
+} from '@tsgrad/core';
 import { writeInPlace } from './init.js';
 import { Parameter } from './parameter.js';
 
@@ -18,10 +30,72 @@ export interface LoadStateDictResult {
   unexpectedKeys: string[];
 }
 
-/** A module's own members, read from its fields. */
+/** A module's own members, read from its fields: [state-dict name, member, field name]. */
 interface OwnMembers {
-  params: [string, Parameter][];
-  modules: [string, Module][];
+  params: [string, Parameter, string][];
+  modules: [string, Module, string][];
+}
+
+/** A handle returned by the `register…Hook` methods: `remove()` unregisters the hook. */
+export interface RemovableHandle {
+  remove(): void;
+}
+
+/**
+ * Runs before `forward` inside `call`, with the arguments; returning something else than undefined
+ * replaces them (an array is the new argument list, anything else the single argument).
+ */
+export type ForwardPreHook<M extends Module = Module> = (module: M, inputs: unknown[]) => unknown;
+
+/** Runs after `forward` inside `call`; returning something else than undefined replaces the output. */
+export type ForwardHook<M extends Module = Module> = (
+  module: M,
+  inputs: unknown[],
+  output: unknown,
+) => unknown;
+
+/**
+ * Runs during backward once the gradients of the module's tensor inputs are known (PyTorch's full
+ * backward hook): `gradInput[i]` is the gradient of the i-th tensor argument (null if it needs none),
+ * `gradOutput[j]` that of the j-th tensor output (null if it got none). Returning an array replaces
+ * `gradInput`.
+ */
+export type FullBackwardHook<M extends Module = Module> = (
+  module: M,
+  gradInput: (Tensor | null)[],
+  gradOutput: (Tensor | null)[],
+) => BackwardHookResult;
+
+/** What a full backward hook returns: new input gradients, or nothing to keep them. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a hook written without a return statement returns void
+export type BackwardHookResult = (Tensor | null)[] | undefined | void;
+
+interface Hooks {
+  pre: Map<number, ForwardPreHook<never>>;
+  post: Map<number, ForwardHook<never>>;
+  backward: Map<number, FullBackwardHook<never>>;
+}
+
+let nextHookId = 0;
+
+const mergedStateKeys = new WeakMap<object, Readonly<Record<string, string>>>();
+
+/** The `stateKeys` of a class merged with those of its ancestors (a subclass's entries win). */
+function stateKeysOf(ctor: typeof Module): Readonly<Record<string, string>> {
+  let merged = mergedStateKeys.get(ctor);
+  if (merged === undefined) {
+    const chain: Readonly<Record<string, string>>[] = [];
+    for (
+      let c: unknown = ctor;
+      typeof c === 'function' && c !== Function.prototype;
+      c = Object.getPrototypeOf(c)
+    ) {
+      if (Object.hasOwn(c, 'stateKeys')) chain.unshift((c as typeof Module).stateKeys);
+    }
+    merged = Object.assign({}, ...chain) as Record<string, string>;
+    mergedStateKeys.set(ctor, merged);
+  }
+  return merged;
 }
 
 type Fields = Record<string, unknown>;
@@ -79,6 +153,66 @@ function unregisteredField(op: string, owner: string, key: string, value: unknow
   );
 }
 
+interface BackwardHookState {
+  /** The gradients of the tensor outputs, once the output side of the graph has run. */
+  gradOutput: (Tensor | null)[] | null;
+  /** The arguments (tensors, or null for other arguments). */
+  inputs?: (Tensor | null)[];
+  /** Whether an input side exists, whose backward runs the hooks. */
+  pending?: boolean;
+}
+
+function addHook<H>(hooks: Map<number, H>, hook: H): RemovableHandle {
+  if (typeof hook !== 'function') throw new ValueError('register hook: expected a function');
+  const id = nextHookId++;
+  hooks.set(id, hook);
+  return { remove: () => void hooks.delete(id) };
+}
+
+/** `x` (1-D) cut into consecutive pieces of the given sizes. */
+function splitFlat(x: Tensor, sizes: readonly number[]): Tensor[] {
+  const out: Tensor[] = [];
+  let at = 0;
+  for (const n of sizes) {
+    out.push(x.narrow(0, at, n));
+    at += n;
+  }
+  return out;
+}
+
+function runBackwardHooks<M extends Module>(
+  module: M,
+  hooks: FullBackwardHook<M>[],
+  gradInput: (Tensor | null)[],
+  gradOutput: (Tensor | null)[],
+): (Tensor | null)[] {
+  let current = gradInput;
+  for (const hook of hooks) {
+    const result = hook(module, current, gradOutput);
+    if (result === undefined) continue;
+    if (!Array.isArray(result) || result.length !== current.length) {
+      throw new ValueError(
+        `registerFullBackwardHook: ${module.constructor.name}'s hook returned ${Array.isArray(result) ? `${result.length} gradients` : typeof result}, expected an array of ${current.length}`,
+      );
+    }
+    result.forEach((g, i) => {
+      const before = current[i];
+      if (
+        g !== null &&
+        before !== null &&
+        before !== undefined &&
+        fmtShape(g.shape) !== fmtShape(before.shape)
+      ) {
+        throw new ShapeError(
+          `registerFullBackwardHook: ${module.constructor.name}'s hook returned a gradient of shape ${fmtShape(g.shape)} for input ${i} of shape ${fmtShape(before.shape)}`,
+        );
+      }
+    });
+    current = result;
+  }
+  return current;
+}
+
 function quoteList(keys: readonly string[]): string {
   const shown = keys.slice(0, 10).map((k) => `'${k}'`);
   if (keys.length > 10) shown.push(`… (${keys.length - 10} more)`);
@@ -109,13 +243,159 @@ export abstract class Module {
   training = true;
   /** Names of registered buffers (read from the fields of the same names), with persistence. */
   readonly #buffers = new Map<string, boolean>();
+  /** Forward pre-hooks, forward hooks and full backward hooks, by handle id; null until one is added. */
+  #hooks: Hooks | null = null;
+
+  /**
+   * The names under which a class's fields appear in `stateDict`, `namedParameters`, `namedBuffers`
+   * and `namedModules`, where PyTorch spells them differently from the TypeScript field
+   * (`{ runningMean: 'running_mean', selfAttn: 'self_attn' }`). Fields not listed keep their name.
+   * A subclass overrides it with a `static override readonly stateKeys = {…}`; the maps of its base
+   * classes still apply (a subclass's entry wins).
+   */
+  static readonly stateKeys: Readonly<Record<string, string>> = {};
 
   /** The computation of this module. Subclasses narrow the signature, e.g. `forward(x: Tensor): Tensor`. */
   abstract forward(...inputs: never[]): unknown;
 
-  /** Shorthand for `forward`, with the subclass's signature: `model.call(x)`. */
+  /**
+   * Runs the module: the forward pre-hooks, `forward`, the forward hooks, and wires the full
+   * backward hooks into the graph, as PyTorch's `module(x)`. `forward` alone is the plain
+   * computation and runs no hook. Layers call their children with `call`.
+   */
   call<M extends Module>(this: M, ...inputs: Parameters<M['forward']>): ReturnType<M['forward']> {
-    return (this.forward as (...args: unknown[]) => ReturnType<M['forward']>)(...inputs);
+    const forward = this.forward as (...args: unknown[]) => ReturnType<M['forward']>;
+    const hooks = this.#hooks;
+    if (hooks === null || (hooks.pre.size === 0 && hooks.post.size === 0 && hooks.backward.size === 0)) {
+      return forward.apply(this, inputs);
+    }
+    let args: unknown[] = inputs;
+    for (const hook of [...hooks.pre.values()]) {
+      const result = (hook as ForwardPreHook<M>)(this, args);
+      if (result !== undefined) args = Array.isArray(result) ? result : [result];
+    }
+    const backward = [...hooks.backward.values()] as FullBackwardHook<Module>[];
+    const state: BackwardHookState | null = backward.length > 0 ? { gradOutput: null } : null;
+    if (state !== null) args = this.#hookInputs(args, state, backward);
+    let output: unknown = forward.apply(this, args);
+    for (const hook of [...hooks.post.values()]) {
+      const result = (hook as ForwardHook<M>)(this, args, output);
+      if (result !== undefined) output = result;
+    }
+    if (state !== null) output = this.#hookOutputs(output, state, backward);
+    return output as ReturnType<M['forward']>;
+  }
+
+  #hookList(): Hooks {
+    this.#hooks ??= { pre: new Map(), post: new Map(), backward: new Map() };
+    return this.#hooks;
+  }
+
+  /** Adds a hook run by `call` before `forward` (see `ForwardPreHook`); returns its handle. */
+  registerForwardPreHook<M extends Module>(this: M, hook: ForwardPreHook<M>): RemovableHandle {
+    return addHook(this.#hookList().pre, hook as ForwardPreHook<never>);
+  }
+
+  /** Adds a hook run by `call` after `forward` (see `ForwardHook`); returns its handle. */
+  registerForwardHook<M extends Module>(this: M, hook: ForwardHook<M>): RemovableHandle {
+    return addHook(this.#hookList().post, hook as ForwardHook<never>);
+  }
+
+  /**
+   * Adds a hook run during backward with the gradients of the module's tensor inputs and outputs
+   * (see `FullBackwardHook`); it applies to later calls of `call`. Returns its handle.
+   */
+  registerFullBackwardHook<M extends Module>(this: M, hook: FullBackwardHook<M>): RemovableHandle {
+    return addHook(this.#hookList().backward, hook as FullBackwardHook<never>);
+  }
+
+  /**
+   * Routes the tensor arguments that require a gradient through one identity op, so that their
+   * gradients arrive together and the backward hooks see (and may replace) all of them at once.
+   */
+  #hookInputs(args: unknown[], state: BackwardHookState, hooks: FullBackwardHook<Module>[]): unknown[] {
+    const slots = args.map((a, i) => [a, i] as const).filter(([a]) => a instanceof Tensor && a.requiresGrad);
+    state.inputs = args.map((a) => (a instanceof Tensor ? a : null));
+    if (slots.length === 0) return args;
+    const tensors = slots.map(([a]) => a as Tensor);
+    const dtype = tensors[0]!.dtype;
+    if (tensors.some((t) => t.dtype !== dtype)) {
+      throw new DTypeError(
+        `registerFullBackwardHook: ${this.constructor.name}'s inputs that require grad have different dtypes (${tensors.map((t) => t.dtype).join(', ')})`,
+      );
+    }
+    const sizes = tensors.map((t) => t.size);
+    const packed = customOp({
+      name: `${this.constructor.name}.backwardHook`,
+      forward: (...xs) =>
+        cat(
+          xs.map((x) => x.reshape([-1])),
+          0,
+        ),
+      backward: (grad) => {
+        let parts: (Tensor | null)[] = splitFlat(grad, sizes).map((g, i) => g.reshape(tensors[i]!.shape));
+        const gradInput = state.inputs!.map(() => null as Tensor | null);
+        slots.forEach(([, at], i) => {
+          gradInput[at] = parts[i]!;
+        });
+        const out = runBackwardHooks(this, hooks, gradInput, state.gradOutput ?? []);
+        parts = slots.map(([, at]) => out[at] ?? null);
+        return parts.map((g, i) => g ?? zerosLike(tensors[i]!));
+      },
+    })(...tensors);
+    state.pending = true;
+    const pieces = splitFlat(packed, sizes).map((p, i) => p.reshape(tensors[i]!.shape));
+    const out = [...args];
+    slots.forEach(([, at], i) => {
+      out[at] = pieces[i]!;
+    });
+    return out;
+  }
+
+  /** Routes the tensor outputs through one identity op that records their gradients for the hooks. */
+  #hookOutputs(output: unknown, state: BackwardHookState, hooks: FullBackwardHook<Module>[]): unknown {
+    const list = Array.isArray(output) ? [...(output as unknown[])] : [output];
+    const slots = list.map((o, i) => [o, i] as const).filter(([o]) => o instanceof Tensor && o.requiresGrad);
+    if (slots.length === 0) return output;
+    const tensors = slots.map(([o]) => o as Tensor);
+    const dtype = tensors[0]!.dtype;
+    if (tensors.some((t) => t.dtype !== dtype)) {
+      throw new DTypeError(
+        `registerFullBackwardHook: ${this.constructor.name}'s outputs have different dtypes (${tensors.map((t) => t.dtype).join(', ')})`,
+      );
+    }
+    const sizes = tensors.map((t) => t.size);
+    const packed = customOp({
+      name: `${this.constructor.name}.backwardHookOutput`,
+      forward: (...xs) =>
+        cat(
+          xs.map((x) => x.reshape([-1])),
+          0,
+        ),
+      backward: (grad) => {
+        const parts = splitFlat(grad, sizes);
+        const gradOutput = list.map(() => null as Tensor | null);
+        slots.forEach(([, at], i) => {
+          gradOutput[at] = parts[i]!.reshape(tensors[i]!.shape);
+        });
+        state.gradOutput = gradOutput;
+        // Without an input that needs a gradient, the hooks run here (with gradInput all null).
+        if (state.pending !== true) {
+          runBackwardHooks(
+            this,
+            hooks,
+            (state.inputs ?? []).map(() => null),
+            gradOutput,
+          );
+        }
+        return parts.map((g, i) => g.reshape(tensors[i]!.shape));
+      },
+    })(...tensors);
+    const pieces = splitFlat(packed, sizes).map((p, i) => p.reshape(tensors[i]!.shape));
+    slots.forEach(([, at], i) => {
+      list[at] = pieces[i]!;
+    });
+    return Array.isArray(output) ? list : list[0];
   }
 
   // ---- registration ----
@@ -123,7 +403,8 @@ export abstract class Module {
   /**
    * Registers a tensor that is part of the module's state but not a parameter (e.g. BatchNorm's
    * running mean): it is stored in the field `name`, listed by `buffers()`, and saved by
-   * `stateDict()` unless `persistent` is false. Returns the tensor, so it can initialise a field:
+   * `stateDict()` unless `persistent` is false (under the name `stateKeys` gives the field, if any).
+   * Returns the tensor, so it can initialise a field:
    * `this.runningMean = this.registerBuffer('runningMean', zeros([n]))`. A buffer may later be
    * replaced by assigning the field; null means "registered but absent".
    */
@@ -169,14 +450,16 @@ export abstract class Module {
    * or parameters inside a plain array, object or Map is an error naming `op` (see `ModuleList`).
    */
   #ownMembers(op: string): OwnMembers {
-    const params: [string, Parameter][] = [];
-    const modules: [string, Module][] = [];
+    const params: [string, Parameter, string][] = [];
+    const modules: [string, Module, string][] = [];
     const fields = this as unknown as Fields;
+    const names = this.#stateKeys();
     for (const key of this.memberNames()) {
       if (this.#buffers.has(key)) continue;
       const value = fields[key];
-      if (value instanceof Parameter) params.push([key, value]);
-      else if (value instanceof Module) modules.push([key, value]);
+      const name = names[key] ?? key;
+      if (value instanceof Parameter) params.push([name, value, key]);
+      else if (value instanceof Module) modules.push([name, value, key]);
       else if (typeof value === 'object' && value !== null && !(value instanceof Tensor)) {
         const error = unregisteredField(op, this.constructor.name, key, value);
         if (error !== null) throw error;
@@ -185,10 +468,16 @@ export abstract class Module {
     return { params, modules };
   }
 
-  /** This module's own buffers that hold a tensor, in registration order. */
-  #ownBuffers(persistentOnly: boolean): [string, Tensor][] {
-    const out: [string, Tensor][] = [];
+  /** The map from field names to state-dict names of this module's class (see `stateKeys`). */
+  #stateKeys(): Readonly<Record<string, string>> {
+    return stateKeysOf(this.constructor as typeof Module);
+  }
+
+  /** This module's own buffers that hold a tensor, in registration order: [state-dict name, tensor, field]. */
+  #ownBuffers(persistentOnly: boolean): [string, Tensor, string][] {
+    const out: [string, Tensor, string][] = [];
     const fields = this as unknown as Fields;
+    const names = this.#stateKeys();
     for (const [name, persistent] of this.#buffers) {
       const value = fields[name];
       if (value === null || value === undefined || (persistentOnly && !persistent)) continue;
@@ -197,7 +486,7 @@ export abstract class Module {
           `${this.constructor.name}: buffer '${name}' holds a ${typeof value}, not a Tensor`,
         );
       }
-      out.push([name, value]);
+      out.push([names[name] ?? name, value, name]);
     }
     return out;
   }
@@ -211,7 +500,9 @@ export abstract class Module {
 
   #namedChildren(op: string): [string, Module][] {
     const seen = new Set<Module>();
-    return this.#ownMembers(op).modules.filter(([, m]) => !seen.has(m) && seen.add(m));
+    return this.#ownMembers(op)
+      .modules.filter(([, m]) => !seen.has(m) && seen.add(m))
+      .map(([name, m]) => [name, m]);
   }
 
   /** The direct children, each once. */
@@ -340,6 +631,53 @@ export abstract class Module {
     for (const p of this.#parameters(true, 'numParameters'))
       if (!onlyTrainable || p.requiresGrad) n += p.size;
     return n;
+  }
+
+  // ---- dtype ----
+
+  /**
+   * Casts every floating-point parameter and buffer (and gradient) of this module and its
+   * descendants to `dtype`, as PyTorch's `module.to(dtype)`; integer buffers such as
+   * `num_batches_tracked` keep their dtype. Parameters are replaced by new `Parameter`s (shared ones
+   * stay shared), so build the optimizer after the cast. Returns this.
+   */
+  to(dtype: DType): this {
+    if (dtype !== 'float32' && dtype !== 'float64') {
+      throw new DTypeError(`Module.to: dtype must be 'float32' or 'float64', got '${String(dtype)}'`);
+    }
+    const done = new Map<Tensor, Tensor>();
+    const convert = <T extends Tensor>(t: T, make: (c: Tensor) => T): T => {
+      const seen = done.get(t);
+      if (seen !== undefined) return seen as T;
+      const out =
+        t.dtype === dtype || t.dtype === 'int32' || t.dtype === 'bool'
+          ? t
+          : make(noGrad(() => cast(t.detach(), dtype)));
+      done.set(t, out);
+      return out;
+    };
+    for (const [, module] of this.#namedModules('', 'to')) {
+      const fields = module as unknown as Fields;
+      for (const [, p, field] of module.#ownMembers('to').params) {
+        fields[field] = convert(p, (c) => {
+          const q = new Parameter(c, p.requiresGrad);
+          if (p.grad !== null) q.grad = noGrad(() => cast(p.grad!, dtype));
+          return q;
+        });
+      }
+      for (const [, b, field] of module.#ownBuffers(false)) fields[field] = convert(b, (c) => c);
+    }
+    return this;
+  }
+
+  /** `to('float64')`. */
+  double(): this {
+    return this.to('float64');
+  }
+
+  /** `to('float32')`. */
+  float(): this {
+    return this.to('float32');
   }
 
   // ---- state ----

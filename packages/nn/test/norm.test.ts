@@ -123,9 +123,9 @@ describe('BatchNorm2d', () => {
     expect(Object.keys(new BatchNorm2d(4).stateDict())).toEqual([
       'weight',
       'bias',
-      'runningMean',
-      'runningVar',
-      'numBatchesTracked',
+      'running_mean',
+      'running_var',
+      'num_batches_tracked',
     ]);
     const plain = new BatchNorm2d(4, { affine: false, trackRunningStats: false });
     expect(Object.keys(plain.stateDict())).toEqual([]);

@@ -1,5 +1,8 @@
-/** Activations as modules, for `Sequential`: `ReLU`, `Sigmoid`, `Tanh`, `Softmax`, `LogSoftmax`. */
-import type { Tensor } from '@tsgrad/core';
+/**
+ * Activations as modules, for `Sequential`: `ReLU`, `Sigmoid`, `Tanh`, `Softmax`, `LogSoftmax`,
+ * `GELU`, `SiLU`, `LeakyReLU`, `ELU`, `Softplus`, `Mish`.
+ */
+import { elu, gelu, leakyRelu, mish, silu, softplus, type Tensor, ValueError } from '@tsgrad/core';
 import { Module } from '../module.js';
 import { asLayer } from './checks.js';
 
@@ -51,5 +54,99 @@ export class LogSoftmax extends Module {
 
   override extraRepr(): string {
     return `dim=${this.dim}`;
+  }
+}
+
+/** Options of `GELU`. */
+export interface GELUOptions {
+  /** 'none' (default): x·Φ(x) exactly; 'tanh': the tanh approximation. */
+  approximate?: 'none' | 'tanh';
+}
+
+/** x·Φ(x), Φ the standard normal CDF (or its tanh approximation), as `torch.nn.GELU`. */
+export class GELU extends Module {
+  readonly approximate: 'none' | 'tanh';
+
+  constructor(options: GELUOptions = {}) {
+    super();
+    this.approximate = options.approximate ?? 'none';
+    if (this.approximate !== 'none' && this.approximate !== 'tanh') {
+      throw new ValueError(`GELU: approximate must be 'none' or 'tanh', got '${String(this.approximate)}'`);
+    }
+  }
+
+  override forward(x: Tensor): Tensor {
+    return asLayer(this.constructor.name, () => gelu(x, { approximate: this.approximate }));
+  }
+
+  override extraRepr(): string {
+    return `approximate='${this.approximate}'`;
+  }
+}
+
+/** x·σ(x) (swish), as `torch.nn.SiLU`. */
+export class SiLU extends Module {
+  override forward(x: Tensor): Tensor {
+    return asLayer(this.constructor.name, () => silu(x));
+  }
+}
+
+/** x where x > 0, else negativeSlope·x (default 0.01), as `torch.nn.LeakyReLU`. */
+export class LeakyReLU extends Module {
+  constructor(readonly negativeSlope = 0.01) {
+    super();
+    if (!Number.isFinite(negativeSlope))
+      throw new ValueError(`LeakyReLU: negativeSlope must be a finite number, got ${negativeSlope}`);
+  }
+
+  override forward(x: Tensor): Tensor {
+    return asLayer(this.constructor.name, () => leakyRelu(x, this.negativeSlope));
+  }
+
+  override extraRepr(): string {
+    return `negativeSlope=${this.negativeSlope}`;
+  }
+}
+
+/** x where x > 0, else α(eˣ − 1) (α default 1), as `torch.nn.ELU`. */
+export class ELU extends Module {
+  constructor(readonly alpha = 1) {
+    super();
+    if (!Number.isFinite(alpha)) throw new ValueError(`ELU: alpha must be a finite number, got ${alpha}`);
+  }
+
+  override forward(x: Tensor): Tensor {
+    return asLayer(this.constructor.name, () => elu(x, this.alpha));
+  }
+
+  override extraRepr(): string {
+    return `alpha=${this.alpha}`;
+  }
+}
+
+/** log(1 + e^(βx)) / β, linear above `threshold` (β default 1, threshold 20), as `torch.nn.Softplus`. */
+export class Softplus extends Module {
+  constructor(
+    readonly beta = 1,
+    readonly threshold = 20,
+  ) {
+    super();
+    if (!Number.isFinite(beta) || beta === 0)
+      throw new ValueError(`Softplus: beta must be finite and non-zero, got ${beta}`);
+  }
+
+  override forward(x: Tensor): Tensor {
+    return asLayer(this.constructor.name, () => softplus(x, { beta: this.beta, threshold: this.threshold }));
+  }
+
+  override extraRepr(): string {
+    return `beta=${this.beta}, threshold=${this.threshold}`;
+  }
+}
+
+/** x·tanh(softplus(x)), as `torch.nn.Mish`. */
+export class Mish extends Module {
+  override forward(x: Tensor): Tensor {
+    return asLayer(this.constructor.name, () => mish(x));
   }
 }

@@ -64,8 +64,9 @@ export class Sequential extends IndexedModules<Module> {
   override forward(x: Tensor): Tensor {
     let out = x;
     for (let i = 0; i < this.length; i++) {
-      const m = this[i]! as unknown as { forward(input: Tensor): unknown };
-      const y = m.forward(out);
+      // `call`, so that the hooks of the modules in the chain run (as PyTorch's Sequential).
+      const m = this[i]! as unknown as { call(input: Tensor): unknown };
+      const y = m.call(out);
       if (!(y instanceof Tensor)) {
         throw new ValueError(
           `Sequential: module (${i}) ${this[i]!.constructor.name} returned ${typeof y} for input ${fmtShape(out.shape)}, not a Tensor`,

@@ -1,13 +1,16 @@
 /**
- * Normalisation layers: `BatchNorm1d`, `BatchNorm2d` and `LayerNorm`, as in PyTorch. Composed
- * from core ops (mean, variance, sub, div, mul, add), so their gradients need no rule of their own.
+ * Normalisation layers: `BatchNorm1d`, `BatchNorm2d`, `LayerNorm`, `GroupNorm` and `RMSNorm`, as in
+ * PyTorch. Composed from core ops, so their gradients need no rule of their own. State-dict keys are
+ * PyTorch's (`running_mean`, `running_var`, `num_batches_tracked`).
  */
 import {
   type DType,
   fmtShape,
+  groupNorm,
   noGrad,
   ones,
   requireFloating,
+  rmsNorm,
   ShapeError,
   scalar,
   type Tensor,
@@ -43,6 +46,11 @@ export interface BatchNormOptions {
  * the running statistics.
  */
 abstract class BatchNorm extends Module {
+  static override readonly stateKeys: Readonly<Record<string, string>> = {
+    runningMean: 'running_mean',
+    runningVar: 'running_var',
+    numBatchesTracked: 'num_batches_tracked',
+  };
   readonly eps: number;
   readonly momentum: number | null;
   readonly affine: boolean;
@@ -240,5 +248,130 @@ export class LayerNorm extends Module {
 
   override extraRepr(): string {
     return `${fmtShape(this.normalizedShape)}, eps=${this.eps}, elementwiseAffine=${this.weight !== null}`;
+  }
+}
+
+/** Options of `GroupNorm`. */
+export interface GroupNormOptions {
+  /** Added to the variance before the square root (default 1e-5). */
+  eps?: number;
+  /** Learn a per-channel scale (from 1) and shift (from 0) (default true). */
+  affine?: boolean;
+  /** Element type of the parameters (default float32). */
+  dtype?: DType;
+}
+
+/**
+ * Splits the channels (dim 1) of an [N, C, *] input into `numGroups` groups and normalises each
+ * group of each sample with its mean and biased variance, then applies the per-channel affine map,
+ * as `torch.nn.GroupNorm`.
+ */
+export class GroupNorm extends Module {
+  readonly eps: number;
+  readonly affine: boolean;
+  /** Scale of shape [numChannels] (null without `affine`). */
+  readonly weight: Parameter | null;
+  /** Shift of shape [numChannels] (null without `affine`). */
+  readonly bias: Parameter | null;
+
+  constructor(
+    readonly numGroups: number,
+    readonly numChannels: number,
+    options: GroupNormOptions = {},
+  ) {
+    super();
+    for (const [what, n] of [
+      ['numGroups', numGroups],
+      ['numChannels', numChannels],
+    ] as const) {
+      if (!Number.isInteger(n) || n < 1)
+        throw new ValueError(`GroupNorm: ${what} must be a positive integer, got ${n}`);
+    }
+    if (numChannels % numGroups !== 0) {
+      throw new ValueError(
+        `GroupNorm: numChannels ${numChannels} must be divisible by numGroups ${numGroups}`,
+      );
+    }
+    this.eps = options.eps ?? 1e-5;
+    if (!(this.eps >= 0)) throw new ValueError(`GroupNorm: eps must be non-negative, got ${this.eps}`);
+    this.affine = options.affine ?? true;
+    const dtype = options.dtype ?? 'float32';
+    this.weight = this.affine ? new Parameter(ones([numChannels], { dtype })) : null;
+    this.bias = this.affine ? new Parameter(zeros([numChannels], { dtype })) : null;
+  }
+
+  override forward(x: Tensor): Tensor {
+    const name = this.constructor.name;
+    if (this.weight !== null) checkInputDType(name, x, this.weight.dtype);
+    else requireFloating(name, x.dtype);
+    if (x.ndim < 2 || x.shape[1] !== this.numChannels) {
+      throw new ShapeError(
+        `${name}: expected an input of shape [N, ${this.numChannels}, *], got ${fmtShape(x.shape)}`,
+      );
+    }
+    return asLayer(name, () => groupNorm(x, this.numGroups, this.weight, this.bias, this.eps));
+  }
+
+  override extraRepr(): string {
+    return `${this.numGroups}, ${this.numChannels}, eps=${this.eps}, affine=${this.affine}`;
+  }
+}
+
+/** Options of `RMSNorm`. */
+export interface RMSNormOptions {
+  /** Added to the mean square (default: the dtype's machine epsilon, as PyTorch). */
+  eps?: number;
+  /** Learn an elementwise scale of `normalizedShape`, from 1 (default true). */
+  elementwiseAffine?: boolean;
+  /** Element type of the parameters (default float32). */
+  dtype?: DType;
+}
+
+/**
+ * x / √(mean(x²) + eps) over the last dims (`normalizedShape`), times a learned scale, as
+ * `torch.nn.RMSNorm`.
+ */
+export class RMSNorm extends Module {
+  readonly normalizedShape: readonly number[];
+  readonly eps: number | undefined;
+  /** Scale of shape `normalizedShape` (null without `elementwiseAffine`). */
+  readonly weight: Parameter | null;
+
+  constructor(normalizedShape: number | readonly number[], options: RMSNormOptions = {}) {
+    super();
+    this.normalizedShape = typeof normalizedShape === 'number' ? [normalizedShape] : [...normalizedShape];
+    if (
+      this.normalizedShape.length === 0 ||
+      this.normalizedShape.some((d) => !Number.isInteger(d) || d < 1)
+    ) {
+      throw new ValueError(
+        `RMSNorm: normalizedShape must be positive integers, got ${fmtShape(this.normalizedShape)}`,
+      );
+    }
+    this.eps = options.eps;
+    if (this.eps !== undefined && !(this.eps >= 0)) {
+      throw new ValueError(`RMSNorm: eps must be non-negative, got ${this.eps}`);
+    }
+    const dtype = options.dtype ?? 'float32';
+    this.weight =
+      (options.elementwiseAffine ?? true) ? new Parameter(ones(this.normalizedShape, { dtype })) : null;
+  }
+
+  override forward(x: Tensor): Tensor {
+    const name = this.constructor.name;
+    if (this.weight !== null) checkInputDType(name, x, this.weight.dtype);
+    else requireFloating(name, x.dtype);
+    const k = this.normalizedShape.length;
+    const tail = x.shape.slice(x.ndim - k);
+    if (x.ndim < k || tail.some((d, i) => d !== this.normalizedShape[i])) {
+      throw new ShapeError(
+        `${name}: input of shape ${fmtShape(x.shape)} does not end with normalizedShape ${fmtShape(this.normalizedShape)}`,
+      );
+    }
+    return asLayer(name, () => rmsNorm(x, this.normalizedShape, this.weight, this.eps));
+  }
+
+  override extraRepr(): string {
+    return `${fmtShape(this.normalizedShape)}, eps=${this.eps ?? 'None'}, elementwiseAffine=${this.weight !== null}`;
   }
 }
