@@ -11,7 +11,7 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { Generator, Value } from '@tsgrad/core';
 import { makeMoons } from '@tsgrad/datasets';
 import { MLP } from '@tsgrad/nn';
-import { type ScalarGraph } from './scalar.js';
+import type { ScalarGraph } from './scalar.js';
 import { summarize } from './stats.js';
 
 const reps = Number(process.argv[2] ?? 20);

@@ -24,49 +24,82 @@ export type ValueBackward = (out: Value) => void;
 const noParents: readonly Value[] = [];
 const leafBackward: ValueBackward = () => {};
 
+/** Values per storage block: a block is 16 KiB of `data, grad` pairs. */
+const BLOCK_VALUES = 1024;
+let block = new Float64Array(2 * BLOCK_VALUES);
+let blockCursor = 0;
+
 /**
  * A scalar that records how it was computed, so that `backward()` can differentiate it.
  *
- * Representation (for speed; invisible through the API): a node of a unary or binary op holds its
- * parents in two fields instead of an array, and only an n-ary node (`sum`, `dot`, `fromOp` with
- * three or more parents) keeps an array. A 68,000-node training step then allocates one object
- * (and V8's two number boxes) per node instead of three more for a parents array, which is most
- * of what the garbage collector used to spend its time on. `parents` is a getter (and setter).
+ * Representation (for speed; invisible through the API): `data` and `grad` live side by side in
+ * a shared Float64Array block (1,024 Values per block; a block is freed with the last of its
+ * Values), and a node of a unary or binary op holds its parents in two fields; only an n-ary node
+ * (`sum`, `dot`, `fromOp` with three or more parents) keeps an array. A 68,000-node training step
+ * thus allocates one small object per node, where a plain object with number fields and a parents
+ * array took five (V8 boxes each number field), and the garbage collector, which used to take half
+ * the step, has a third less to copy. `data`, `grad` and `parents` are accessors.
  */
 export class Value implements GraphNode {
-  /** The number this value holds. */
-  declare data: number;
-  /** d(root)/d(this) after `root.backward()`; leaves accumulate across calls. */
-  declare grad: number;
-  /** A name for display (`toDot`, `toString`). */
-  declare label: string;
+  /** The storage block holding this value's data (at `slot`) and grad (at `slot + 1`). */
+  declare private readonly buf: Float64Array;
+  /** Index of this value's data in `buf`. */
+  declare private readonly slot: number;
   /** The op that made this value (`'+'`, `'*'`, `'tanh'`, …); `''` for leaves. */
   declare op: string;
   /** First parent of a unary or binary op, else null. */
   declare private p0: Value | null;
   /** Second parent of a binary op, else null. */
   declare private p1: Value | null;
-  /** All parents of an n-ary op (three or more, or any count from `Value.sum`/`Value.dot`), else null. */
-  declare private rest: readonly Value[] | null;
   /** Engine bookkeeping (see `GraphNode`). */
   declare visitMark: number;
   /** Pushes this value's gradient into its parents; a no-op for leaves. */
   declare backwardFn: ValueBackward;
+  /** A name for display (`toDot`, `toString`); `''` (from the prototype) unless given. */
+  declare label: string;
+  /** All parents of an n-ary op (any count, from `sum`/`dot`/`fromOp`), else null (from the prototype). */
+  declare private rest: readonly Value[] | null;
+
+  static {
+    // Rarely set, so kept off the instances (an own property only where set).
+    Value.prototype.label = '';
+    Value.prototype.rest = null;
+  }
 
   /** A leaf value, e.g. a parameter or an input. */
   constructor(data: number, label = '') {
     // Every field is set here, in one order, so that all Values share one hidden class. (The
-    // fields are `declare`d: a class field would first be defined as undefined, and a number field
-    // that starts as undefined makes V8 allocate a fresh number box on every `grad +=`.)
-    this.data = data;
-    this.grad = 0;
-    this.label = label;
+    // fields are `declare`d: a class field would first be defined as undefined.)
+    if (blockCursor === block.length) {
+      block = new Float64Array(2 * BLOCK_VALUES);
+      blockCursor = 0;
+    }
+    this.buf = block;
+    this.slot = blockCursor;
+    block[blockCursor] = data; // grad, the next element, starts at 0
+    blockCursor += 2;
     this.op = '';
     this.p0 = null;
     this.p1 = null;
-    this.rest = null;
     this.visitMark = 0;
     this.backwardFn = leafBackward;
+    if (label !== '') this.label = label;
+  }
+
+  /** The number this value holds. */
+  get data(): number {
+    return this.buf[this.slot]!;
+  }
+  set data(x: number) {
+    this.buf[this.slot] = x;
+  }
+
+  /** d(root)/d(this) after `root.backward()`; leaves accumulate across calls. */
+  get grad(): number {
+    return this.buf[this.slot + 1]!;
+  }
+  set grad(g: number) {
+    this.buf[this.slot + 1] = g;
   }
 
   /** The values this one was computed from; empty for leaves. */
@@ -78,7 +111,7 @@ export class Value implements GraphNode {
   set parents(parents: readonly Value[]) {
     this.p0 = null;
     this.p1 = null;
-    this.rest = null;
+    if (this.rest !== null) this.rest = null;
     if (parents.length === 1 || parents.length === 2) {
       this.p0 = parents[0]!;
       if (parents.length === 2) this.p1 = parents[1]!;
