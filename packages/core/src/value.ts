@@ -34,11 +34,13 @@ let blockCursor = 0;
  *
  * Representation (for speed; invisible through the API): `data` and `grad` live side by side in
  * a shared Float64Array block (1,024 Values per block; a block is freed with the last of its
- * Values), and a node of a unary or binary op holds its parents in two fields; only an n-ary node
- * (`sum`, `dot`, `fromOp` with three or more parents) keeps an array. A 68,000-node training step
- * thus allocates one small object per node, where a plain object with number fields and a parents
- * array took five (V8 boxes each number field), and the garbage collector, which used to take half
- * the step, has a third less to copy. `data`, `grad` and `parents` are accessors.
+ * Values, so one Value kept alone keeps 16 KiB), and a node of a unary or binary op holds its
+ * parents in two fields; only an n-ary node (`sum`, `dot`, `fromOp` with three or more parents)
+ * keeps an array. A node is then an 80-byte object and 16 bytes of a block, where a plain object
+ * with number fields (which V8 boxes) and a parents array made five objects and 176 bytes:
+ * micrograd's 68,000-node demo step allocates 5.6 MB, not 11.8 MB, and the garbage collector,
+ * which took half the step, has half as much to copy.
+ * `data`, `grad` and `parents` are accessors.
  */
 export class Value implements GraphNode {
   /** The storage block holding this value's data (at `slot`) and grad (at `slot + 1`). */
