@@ -70,6 +70,9 @@ export class Value implements GraphNode {
 
   /** A leaf value, e.g. a parameter or an input. */
   constructor(data: number, label = '') {
+    if (typeof data !== 'number') {
+      throw new ValueError(`Value: data must be a number, got ${data === null ? 'null' : typeof data}`);
+    }
     // Every field is set here, in one order, so that all Values share one hidden class. (The
     // fields are `declare`d: a class field would first be defined as undefined.)
     if (blockCursor === block.length) {

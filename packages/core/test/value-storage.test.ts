@@ -95,3 +95,10 @@ describe('Value storage', () => {
     });
   });
 });
+
+describe('Value input', () => {
+  it('a non-number is a ValueError, never silently NaN', () => {
+    expect(() => new Value('x' as unknown as number)).toThrow('Value: data must be a number, got string');
+    expect(() => new Value(null as unknown as number)).toThrow('Value: data must be a number, got null');
+  });
+});
