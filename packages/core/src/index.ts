@@ -5,6 +5,7 @@ export { enableGrad, isGradEnabled, noGrad, setGradEnabled } from './autograd/gr
 export * from './errors.js';
 export { GradcheckError, type GradcheckOptions, gradcheck } from './gradcheck.js';
 export { toDot } from './graphviz.js';
+export { getNumThreads, setNumThreads } from './kernels/threads/pool.js';
 export { logSoftmax, softmax } from './ops/activation.js';
 export {
   type AvgPool2dOptions,
