@@ -23,6 +23,9 @@ const ERROR = 2;
 const SLOTS = 32;
 const SLOT_INTS = 8;
 
+/** Checks of the pending count before the calling thread sleeps (some tens of microseconds). */
+const SPIN_CHECKS = 20_000;
+
 /** How long the first job waits for new workers to start before giving up on threads. */
 const START_TIMEOUT_MS = 30_000;
 
@@ -176,6 +179,9 @@ export function runJob(
     Atomics.notify(control, slot, 1);
   }
   self(ranges[0]!, ranges[1]!, ranges[2]!, ranges[3]!);
+  // The parts are equal, so the workers are usually about done: look a few microseconds before
+  // sleeping, which saves a futex wake-up and a context switch per product.
+  for (let spin = 0; spin < SPIN_CHECKS && Atomics.load(control, PENDING) !== 0; spin++);
   for (;;) {
     const pending = Atomics.load(control, PENDING);
     if (pending === 0) break;
