@@ -270,9 +270,18 @@ export function matmulWasm(
     threads !== undefined
       ? Math.min(threads, panels)
       : Math.min(getNumThreads(), panels, Math.floor((m * n * k) / MIN_MACS_PER_THREAD));
-  const self = (r0: number, r1: number, c0: number, c1: number) =>
-    runBlocks(gemmCols!, gemmRows!, job, r0, r1, c0, c1);
-  let used = 1;
+  // C's tiles [r0, r1) × [c0, c1) from the module's memory into `out` (rows and columns past m and n dropped).
+  const copyOut = (r0: number, r1: number, c0: number, c1: number) => {
+    const i1 = Math.min(m, r1 * TILE_M);
+    const j0 = c0 * TILE_N;
+    const j1 = Math.min(n, c1 * TILE_N);
+    if (j0 === 0 && j1 === n && np === n)
+      out.set(h.subarray(cBase + r0 * TILE_M * n, cBase + i1 * n), outOffset + r0 * TILE_M * n);
+    else {
+      for (let i = r0 * TILE_M; i < i1; i++)
+        out.set(h.subarray(cBase + i * np + j0, cBase + i * np + j1), outOffset + i * n + j0);
+    }
+  };
   if (parts >= 2 && shared && ensureWorkers(parts - 1, wasmModule!, memory!)) {
     const ranges: number[] = [];
     for (let p = 0; p < parts; p++) {
@@ -281,10 +290,16 @@ export function matmulWasm(
       if (byRows) ranges.push(lo, hi, 0, nPanels);
       else ranges.push(0, mPanels, lo, hi);
     }
-    runJob(ranges, self);
-    used = parts;
-  } else self(0, mPanels, 0, nPanels);
-  if (np === n) out.set(h.subarray(cBase, cBase + m * n), outOffset);
-  else for (let i = 0; i < m; i++) out.set(h.subarray(cBase + i * np, cBase + i * np + n), outOffset + i * n);
-  return used;
+    // The calling thread copies its own part out while the workers finish theirs.
+    runJob(ranges, (r0, r1, c0, c1) => {
+      runBlocks(gemmCols!, gemmRows!, job, r0, r1, c0, c1);
+      copyOut(r0, r1, c0, c1);
+    });
+    for (let p = 1; p < parts; p++)
+      copyOut(ranges[4 * p]!, ranges[4 * p + 1]!, ranges[4 * p + 2]!, ranges[4 * p + 3]!);
+    return parts;
+  }
+  runBlocks(gemmCols!, gemmRows!, job, 0, mPanels, 0, nPanels);
+  copyOut(0, mPanels, 0, nPanels);
+  return 1;
 }
