@@ -1,16 +1,29 @@
 /**
  * `pnpm bench`: tsgrad side by side with TensorFlow.js (its pure-JS `cpu` and its WebAssembly
- * backends) in one process, libraries interleaved. Prints markdown tables and writes
- * bench/results/latest.json. `--quick` keeps the run under a minute.
+ * backends) in one process, libraries interleaved, and with PyTorch (bench/python/bench_torch.py,
+ * 1 thread and all threads) in the same sitting when a Python with `torch` is found. Prints
+ * markdown tables with ratios and writes bench/results/latest.json. `--quick` keeps the run short.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { getNumThreads } from '@tsgrad/core';
+import { LENET_BATCH, LENET_LR, lenetInitialParameters, lenetTrainer } from './lenet.js';
 import { benchMatmul, type MatmulResult } from './matmul.js';
 import { loadTrainImages } from './mnist-data.js';
+import { findTorch, runTorch, type TorchResults, type TorchTraining, torchThreadCounts } from './pytorch.js';
 import { benchScalar } from './scalar.js';
-import { fmt } from './stats.js';
-import { benchTraining, initialWeights, maxLossGap, tfjsTrainer, tsgradTrainer } from './train.js';
+import { fmt, type Summary } from './stats.js';
+import {
+  benchTraining,
+  initialWeights,
+  maxLossGap,
+  SIZES,
+  type TrainResult,
+  tfjsTrainer,
+  tsgradTrainer,
+  weightList,
+} from './train.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv
@@ -21,19 +34,34 @@ const wants = (section: string): boolean => only === undefined || only.includes(
 
 /** Losses of different libraries after the same steps must agree to this (float32 noise). */
 const LOSS_TOLERANCE = 1e-3;
+/** The same for LeNet (Adam over 5×5 convolutions drifts more from summation order). */
+const LENET_LOSS_TOLERANCE = 1e-2;
 
 const config = quick
   ? {
       train: { warmup: 1, reps: 5, stepsPerRep: 10 },
+      lenet: { warmup: 1, reps: 5, stepsPerRep: 4 },
       matmul: { warmup: 1, reps: 5, repMs: 40 },
       scalar: { warmup: 2, reps: 5, stepsPerRep: 3 },
     }
   : {
       train: { warmup: 2, reps: 10, stepsPerRep: 20 },
+      lenet: { warmup: 2, reps: 10, stepsPerRep: 10 },
       matmul: { warmup: 1, reps: 7, repMs: 150 },
       scalar: { warmup: 3, reps: 9, stepsPerRep: 5 },
     };
 const sizes = [64, 128, 256, 512, 1024];
+
+/** tsgrad is timed on all threads (its default) and on 1 thread. */
+const allThreads = getNumThreads();
+const threadWord = (t: number) => (t === 1 ? '1 thread' : `${t} threads`);
+const tsgradRuns =
+  allThreads > 1
+    ? [
+        { threads: allThreads, name: `tsgrad ${threadWord(allThreads)}` },
+        { threads: 1, name: 'tsgrad 1 thread' },
+      ]
+    : [{ threads: 1, name: 'tsgrad 1 thread' }];
 
 const report: Record<string, unknown> = {
   date: new Date().toISOString(),
@@ -45,6 +73,7 @@ const report: Record<string, unknown> = {
   },
   node: process.version,
   mode: quick ? 'quick' : 'full',
+  tsgradThreads: tsgradRuns.map((r) => r.threads),
   config,
 };
 
@@ -53,25 +82,69 @@ console.log(
   `${report.machine && (report.machine as { cpu: string }).cpu}, ${cpus().length} cores, Node ${process.version}\n`,
 );
 console.log(
-  'Medians over the timed repetitions (min–max in brackets); libraries interleaved in one process.\n',
+  'Medians over the timed repetitions (min–max in brackets); JS libraries interleaved in one process.\n',
 );
 
-if (wants('train')) {
-  const steps = (config.train.warmup + config.train.reps) * config.train.stepsPerRep;
-  const data = await loadTrainImages(steps * 100);
-  const init = initialWeights(42);
-  const trainers = [
-    tsgradTrainer(init, data),
-    tfjsTrainer('cpu', init, data),
-    tfjsTrainer('wasm', init, data),
-  ];
-  const results = await benchTraining(trainers, config.train);
+const trainSteps = (c: { warmup: number; reps: number; stepsPerRep: number }) =>
+  (c.warmup + c.reps) * c.stepsPerRep;
+const needsData = wants('train') || wants('lenet');
+const data = needsData
+  ? loadTrainImages(Math.max(trainSteps(config.train) * 100, trainSteps(config.lenet) * LENET_BATCH))
+  : null;
+const mlpInit = initialWeights(42);
+const lenetInit = lenetInitialParameters(1);
+
+// PyTorch first, in the same sitting, on the same data and initial weights.
+let torch: TorchResults | null = null;
+if (wants('train') || wants('lenet') || wants('matmul')) {
+  const found = findTorch();
+  if ('missing' in found) {
+    console.log(`PyTorch: not found (${found.missing}); tsgrad's and TensorFlow.js's figures alone.\n`);
+    report.pytorch = { missing: found.missing };
+  } else {
+    const sample = data ?? loadTrainImages(1000);
+    torch = runTorch(found, sample, {
+      threads: torchThreadCounts(),
+      ...(wants('train') && {
+        mlp: { ...config.train, sizes: SIZES, lr: 0.5, batch: 100, weights: weightList(mlpInit) },
+      }),
+      ...(wants('lenet') && {
+        lenet: { ...config.lenet, lr: LENET_LR, batch: LENET_BATCH, params: lenetInit },
+      }),
+      ...(wants('matmul') && { matmul: { sizes, ...config.matmul } }),
+    });
+    const blas = /BLAS_INFO=(\w+)/.exec(torch.buildConfig)?.[1] ?? 'unknown BLAS';
+    const isa = /CPU capability usage: (\S+)/.exec(torch.buildConfig)?.[1] ?? 'unknown';
+    console.log(
+      `PyTorch ${torch.torch} (Python ${torch.python}, ${blas}, CPU capability ${isa}; ${found.python}), run just before tsgrad in this sitting.\n`,
+    );
+    report.pytorch = {
+      version: torch.torch,
+      python: torch.python,
+      blas,
+      cpuCapability: isa,
+      interpreter: found.python,
+    };
+  }
+}
+
+/** PyTorch's rows of a training table (PyTorch 1 thread, PyTorch all threads). */
+function torchRows(pick: (r: { mlp?: TorchTraining; lenet?: TorchTraining }) => TorchTraining | undefined) {
+  if (torch === null) return [];
+  return [...torch.byThreads].flatMap(([t, r]) => {
+    const x = pick(r);
+    return x === undefined
+      ? []
+      : [{ name: `PyTorch ${threadWord(t)}`, msPerStep: x.msPerStep, losses: x.losses }];
+  });
+}
+
+/** Prints a training table (time ratios of the first row, tsgrad on all threads, to each row) and the tsgrad / PyTorch ratios; returns the rows for the report. */
+function trainingTable(results: TrainResult[], tolerance: number) {
   const ts = results[0]!;
   console.log(
-    `## MNIST training step (784-50-100-10, sigmoid, SGD lr 0.5, batch 100, ${steps} steps per library)\n`,
+    `| library | ms/step | min–max | ${ts.name} / library | max loss gap vs ${ts.name} | final loss |`,
   );
-  console.log(`Data: ${data.source}\n`);
-  console.log('| library | ms/step | min–max | tsgrad / library | max loss gap vs tsgrad | final loss |');
   console.log('|---|---:|---:|---:|---:|---:|');
   const rows = results.map((r) => {
     const gap = maxLossGap(ts.losses, r.losses);
@@ -87,30 +160,87 @@ if (wants('train')) {
       lossesEvery10: r.losses.filter((_, i) => i % 10 === 9),
     };
   });
-  const agree = rows.every((r) => r.maxLossGap <= LOSS_TOLERANCE);
+  const agree = rows.every((r) => r.maxLossGap <= tolerance);
   console.log(
-    `\nLosses ${agree ? 'agree' : 'DO NOT agree'} within ${LOSS_TOLERANCE} after every step (same work timed).\n`,
+    `\nLosses ${agree ? 'agree' : 'DO NOT agree'} within ${tolerance} after every step (same work timed).\n`,
   );
+  const ratios = ratioTable(
+    results.filter((r) => r.name.startsWith('tsgrad')).map((r) => ({ name: r.name, ms: r.msPerStep })),
+    results.filter((r) => r.name.startsWith('PyTorch')).map((r) => ({ name: r.name, ms: r.msPerStep })),
+  );
+  return { lossTolerance: tolerance, lossesAgree: agree, results: rows, tsgradOverPytorch: ratios };
+}
+
+/** Prints time ratios tsgrad / PyTorch (below 1: tsgrad is faster); returns them. */
+function ratioTable(ours: { name: string; ms: Summary }[], theirs: { name: string; ms: Summary }[]) {
+  if (theirs.length === 0) return undefined;
+  console.log(`| time ratio | ${theirs.map((t) => `/ ${t.name}`).join(' | ')} |`);
+  console.log(`|---|${theirs.map(() => '---:|').join('')}`);
+  const out: Record<string, Record<string, number>> = {};
+  for (const o of ours) {
+    out[o.name] = {};
+    const cells = theirs.map((t) => {
+      const r = o.ms.median / t.ms.median;
+      out[o.name]![t.name] = r;
+      return `${fmt(r)}×`;
+    });
+    console.log(`| ${o.name} | ${cells.join(' | ')} |`);
+  }
+  console.log('');
+  return out;
+}
+
+if (wants('train')) {
+  const trainers = [
+    ...tsgradRuns.map((r) => tsgradTrainer(mlpInit, data!, r.threads, r.name)),
+    tfjsTrainer('cpu', mlpInit, data!),
+    tfjsTrainer('wasm', mlpInit, data!),
+  ];
+  const results = [...(await benchTraining(trainers, config.train)), ...torchRows((r) => r.mlp)];
+  console.log(
+    `## MNIST training step (784-50-100-10, sigmoid, SGD lr 0.5, batch 100, ${trainSteps(config.train)} steps per library)\n`,
+  );
+  console.log(`Data: ${data!.source}\n`);
   report.training = {
-    steps,
-    dataSource: data.source,
-    lossTolerance: LOSS_TOLERANCE,
-    lossesAgree: agree,
-    results: rows,
+    steps: trainSteps(config.train),
+    dataSource: data!.source,
+    ...trainingTable(results, LOSS_TOLERANCE),
   };
+}
+
+if (wants('lenet')) {
+  const trainers = tsgradRuns.map((r) => lenetTrainer(lenetInit, data!, r.threads, r.name));
+  const results = [...(await benchTraining(trainers, config.lenet)), ...torchRows((r) => r.lenet)];
+  console.log(
+    `## LeNet training step (packages/nn LeNet, 8/16 channels, 56,042 parameters, Adam lr ${LENET_LR}, batch ${LENET_BATCH}, ${trainSteps(config.lenet)} steps per library)\n`,
+  );
+  report.lenet = { steps: trainSteps(config.lenet), ...trainingTable(results, LENET_LOSS_TOLERANCE) };
 }
 
 if (wants('matmul')) {
   const results: MatmulResult[] = await benchMatmul(sizes, {
     ...config.matmul,
     backends: ['cpu', 'wasm'],
+    tsgradThreads: tsgradRuns,
     // tfjs-cpu takes ~3 s per 1024 product: too slow for a quick run.
     skip: (name, n) => quick && name === 'tfjs-cpu' && n >= 1024,
   });
+  for (const [t, r] of torch?.byThreads ?? []) {
+    for (const [n, ms] of r.matmul ?? [])
+      results.push({
+        name: `PyTorch ${threadWord(t)}`,
+        n,
+        ms,
+        gflops: (2 * n ** 3) / (ms.median * 1e6),
+        relDiff: Number.NaN,
+      });
+  }
   const names = [...new Set(results.map((r) => r.name))];
+  const main = tsgradRuns[0]!.name;
+  const peers = ['tfjs-wasm', ...names.filter((x) => x.startsWith('PyTorch'))];
   console.log('## float32 matmul, n × n · n × n (GFLOP/s, higher is better)\n');
-  console.log(`| n | ${names.join(' | ')} | tsgrad / tfjs-wasm |`);
-  console.log(`|---:|${names.map(() => '---:|').join('')}---:|`);
+  console.log(`| n | ${names.join(' | ')} | ${peers.map((p) => `${main} / ${p}`).join(' | ')} |`);
+  console.log(`|---:|${names.map(() => '---:|').join('')}${peers.map(() => '---:|').join('')}`);
   for (const n of sizes) {
     const at = (name: string) => results.find((r) => r.n === n && r.name === name);
     const cells = names.map((name) => {
@@ -119,12 +249,12 @@ if (wants('matmul')) {
         ? '—'
         : `${fmt(r.gflops)} (${fmt((2 * n ** 3) / (r.ms.max * 1e6))}–${fmt((2 * n ** 3) / (r.ms.min * 1e6))})`;
     });
-    const ratio = (at('tsgrad')?.gflops ?? Number.NaN) / (at('tfjs-wasm')?.gflops ?? Number.NaN);
-    console.log(`| ${n} | ${cells.join(' | ')} | ${fmt(ratio)} |`);
+    const ratios = peers.map((p) => fmt((at(main)?.gflops ?? Number.NaN) / (at(p)?.gflops ?? Number.NaN)));
+    console.log(`| ${n} | ${cells.join(' | ')} | ${ratios.join(' | ')} |`);
   }
-  const worst = Math.max(...results.map((r) => r.relDiff));
+  const worst = Math.max(...results.filter((r) => !Number.isNaN(r.relDiff)).map((r) => r.relDiff));
   console.log(
-    `\nLargest difference from tsgrad's product, relative to the largest element: ${worst.toExponential(1)}\n`,
+    `\nThroughput ratios above 1: tsgrad is faster. Largest difference of a JS library's product from tsgrad's, relative to the largest element: ${worst.toExponential(1)}\n`,
   );
   report.matmul = results;
 }

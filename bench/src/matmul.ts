@@ -1,5 +1,5 @@
 /** Section 2: float32 matrix product throughput, n × n · n × n, in GFLOP/s (2n³ flops per product). */
-import { Generator, matmul, noGrad, tensor } from '@tsgrad/core';
+import { Generator, matmul, noGrad, setNumThreads, tensor } from '@tsgrad/core';
 import { now, type Summary, summarize } from './stats.js';
 import { type TfBackend, tf, useBackend } from './tfjs.js';
 
@@ -22,12 +22,12 @@ interface Runner {
   run(iters: number): Float32Array;
 }
 
-function tsgradRunner(a: Float32Array, b: Float32Array, n: number): Runner {
+function tsgradRunner(a: Float32Array, b: Float32Array, n: number, threads: number, name: string): Runner {
   const ta = tensor(a, { shape: [n, n] });
   const tb = tensor(b, { shape: [n, n] });
   return {
-    name: 'tsgrad',
-    activate: async () => {},
+    name,
+    activate: async () => setNumThreads(threads),
     run(iters) {
       let out: Float32Array = new Float32Array(0);
       noGrad(() => {
@@ -73,6 +73,8 @@ export async function benchMatmul(
     reps: number;
     repMs: number;
     backends: readonly TfBackend[];
+    /** tsgrad's runs: a name per thread count, the first one the reference product. */
+    tsgradThreads: readonly { threads: number; name: string }[];
     skip?: (name: string, n: number) => boolean;
   },
 ): Promise<MatmulResult[]> {
@@ -83,9 +85,10 @@ export async function benchMatmul(
     const b = new Float32Array(n * n);
     for (let i = 0; i < a.length; i++) a[i] = g.uniform(-1, 1);
     for (let i = 0; i < b.length; i++) b[i] = g.uniform(-1, 1);
-    const runners = [tsgradRunner(a, b, n), ...options.backends.map((be) => tfjsRunner(be, a, b, n))].filter(
-      (r) => !(options.skip?.(r.name, n) ?? false),
-    );
+    const runners = [
+      ...options.tsgradThreads.map((t) => tsgradRunner(a, b, n, t.threads, t.name)),
+      ...options.backends.map((be) => tfjsRunner(be, a, b, n)),
+    ].filter((r) => !(options.skip?.(r.name, n) ?? false));
     // Calibrate: products per rep, and the reference product for the agreement check.
     const iters: number[] = [];
     const outs: Float32Array[] = [];

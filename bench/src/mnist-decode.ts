@@ -7,15 +7,10 @@
  * Run: pnpm exec tsx --conditions=source bench/src/mnist-decode.ts
  */
 import { loadMnist } from '@tsgrad/datasets';
+import { summarize } from './stats.js';
 
 const RUNS = 7;
 const FLOATS = 70000 * 784;
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 /** Wall and CPU (user + system) milliseconds of `fn`, run RUNS times after a warm-up. */
 function time(fn: () => number): { wall: number[]; cpu: number[]; result: number } {
@@ -42,7 +37,7 @@ const load = time(() => {
 const floor = time(() => new Float32Array(FLOATS).fill(0.5).length);
 
 const fmt = (t: { wall: number[]; cpu: number[] }): string =>
-  `median ${median(t.wall).toFixed(1)} ms (min ${Math.min(...t.wall).toFixed(1)} ms, CPU median ${median(t.cpu).toFixed(1)} ms)`;
+  `median ${summarize(t.wall).median.toFixed(1)} ms (min ${summarize(t.wall).min.toFixed(1)} ms, CPU median ${summarize(t.cpu).median.toFixed(1)} ms)`;
 console.log(
   `mnist-decode: read + decode ${load.result} MNIST images and labels (train + test), ${RUNS} runs:`,
 );

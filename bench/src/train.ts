@@ -11,6 +11,7 @@ import {
   mean,
   neg,
   noGrad,
+  setNumThreads,
   sigmoid,
   type Tensor,
   tensor,
@@ -54,10 +55,25 @@ export interface Trainer {
   readonly name: string;
   activate(): Promise<void>;
   step(batch: number): number;
+  /** The current parameters, in order (the MLP's W1, b1, W2, b2, W3, b3); call after `activate`. */
+  weights(): Float32Array[];
 }
 
-/** tsgrad, written with core tensor ops only (no @tsgrad/nn), updating parameters in place. */
-export function tsgradTrainer(init: InitialWeights, data: MnistBatchSource): Trainer {
+/** The initial weights in the order trainers list their parameters: W1, b1, W2, b2, W3, b3. */
+export function weightList(init: InitialWeights): Float32Array[] {
+  return init.weights.flatMap((w, i) => [w, init.biases[i]!]);
+}
+
+/**
+ * tsgrad, written with core tensor ops only (no @tsgrad/nn), updating parameters in place, on
+ * `threads` threads (set when activated).
+ */
+export function tsgradTrainer(
+  init: InitialWeights,
+  data: MnistBatchSource,
+  threads: number,
+  name = 'tsgrad',
+): Trainer {
   const params: Tensor[] = [];
   for (let l = 0; l < SIZES.length - 1; l++) {
     params.push(tensor(init.weights[l]!.slice(), { shape: [SIZES[l]!, SIZES[l + 1]!], requiresGrad: true }));
@@ -66,8 +82,9 @@ export function tsgradTrainer(init: InitialWeights, data: MnistBatchSource): Tra
   const [w1, b1, w2, b2, w3, b3] = params as [Tensor, Tensor, Tensor, Tensor, Tensor, Tensor];
   const batches = Math.floor(data.count / BATCH);
   return {
-    name: 'tsgrad',
-    activate: async () => {},
+    name,
+    activate: async () => setNumThreads(threads),
+    weights: () => params.map((p) => Float32Array.from(p.toTypedArray() as Float32Array)),
     step(batch: number): number {
       const off = (batch % batches) * BATCH;
       const x = tensor(data.images.subarray(off * 784, (off + BATCH) * 784), { shape: [BATCH, 784] });
@@ -110,6 +127,7 @@ export function tfjsTrainer(backend: TfBackend, init: InitialWeights, data: Mnis
         optimizer = tf.train.sgd(LR);
       }
     },
+    weights: () => vars!.map((v) => Float32Array.from(v.dataSync() as Float32Array)),
     step(batch: number): number {
       const [w1, b1, w2, b2, w3, b3] = vars as [
         tf.Variable,

@@ -47,6 +47,7 @@ export {
   type InputFailure,
 } from './gradcheck.js';
 export { toDot } from './graphviz.js';
+export { getNumThreads, setNumThreads } from './kernels/threads/pool.js';
 export { logSoftmax, softmax } from './ops/activation.js';
 export { type ScaledDotProductAttentionOptions, scaledDotProductAttention } from './ops/attention.js';
 export { conv2d, conv2dInputGrad, conv2dWeightGrad } from './ops/conv.js';

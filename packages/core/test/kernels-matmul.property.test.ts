@@ -5,7 +5,12 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type MatrixOperand, matmulKernel, matmulReference } from '../src/kernels/matmul.js';
+import {
+  type MatrixOperand,
+  matmulKernel,
+  matmulPathCounts,
+  matmulReference,
+} from '../src/kernels/matmul.js';
 import { matmulWasm, wasmMatmulAvailable } from '../src/kernels/matmul-wasm.js';
 import { gemmModuleBytes } from '../src/kernels/wasm/gemm-module.js';
 
@@ -235,19 +240,29 @@ describe('matmul kernels', () => {
     expect(again).toEqual(first);
   });
 
-  it('matmulKernel sends float32 to the fast kernel and float64 to the reference, with equal results', () => {
+  it('matmulKernel sends float32 to the WebAssembly kernel, float64 to the reference, both correct', () => {
     fc.assert(
       fc.property(cases, (c) => {
+        // float32: the WebAssembly path runs (and only it), with a correct result.
+        const before = matmulPathCounts();
         check(matmulKernel, c);
+        const after = matmulPathCounts();
+        expect(after.wasm + after.wasmThreads - before.wasm - before.wasmThreads).toBe(1);
+        expect(after.reference).toBe(before.reference);
+        // float64: the reference path, against a triple loop in float64 written here.
         const av = values(c.m, c.k, c.seed);
         const bv = values(c.k, c.n, c.seed + 1);
         const a = layOut(av, c.m, c.k, c.aLayout, false);
         const b = layOut(bv, c.k, c.n, c.bLayout, false);
-        const viaKernel = new Float64Array(c.m * c.n).fill(7);
-        const viaReference = new Float64Array(c.m * c.n).fill(-7);
-        matmulKernel(c.m, c.n, c.k, a, b, viaKernel, 0);
-        matmulReference(c.m, c.n, c.k, a, b, viaReference, 0);
-        expect(viaKernel).toEqual(viaReference);
+        const got = new Float64Array(c.m * c.n + 2).fill(7);
+        matmulKernel(c.m, c.n, c.k, a, b, got, 1);
+        expect(matmulPathCounts().reference).toBe(after.reference + 1);
+        const { c: want, scale } = naive(c.m, c.n, c.k, av, bv);
+        for (let e = 0; e < c.m * c.n; e++) {
+          const tol = (c.k + 2) * 2 ** -53 * scale[e]! + 1e-300;
+          expect(Math.abs(got[1 + e]! - want[e]!)).toBeLessThanOrEqual(tol);
+        }
+        expect([got[0], got[c.m * c.n + 1]]).toEqual([7, 7]);
       }),
       { numRuns: 40 },
     );

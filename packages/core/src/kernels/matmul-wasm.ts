@@ -6,8 +6,15 @@
  * them block by block, storing each tile straight into C.
  * The module is compiled once, synchronously, when this file is imported; where WebAssembly or
  * its SIMD extension is missing, `wasmMatmulAvailable` is false and callers use the JS kernel.
+ *
+ * Its memory is shared (WebAssembly threads) where the platform allows: large products are then
+ * split by rectangles of whole C tiles between the calling thread and the worker pool
+ * (threads/pool.ts). Every tile is computed by the same code over the same k blocks in the same
+ * order whoever computes it, so results are bit-identical whatever the thread count.
  */
 import type { MatrixOperand } from './matmul.js';
+import { compileRunBlocks, JOB } from './threads/gemm-blocks.js';
+import { ensureWorkers, getNumThreads, jobArray, runJob } from './threads/pool.js';
 import { TILE_M as GEMM_TILE_M, TILE_N as GEMM_TILE_N, gemmModuleBytes } from './wasm/gemm-module.js';
 
 // Local copies of the tile size: an imported binding can compile to a getter call (tsx, vitest),
@@ -28,14 +35,6 @@ type PackB = (...args: [number, number, number, number, number]) => void;
 
 /** Largest depth of one block of the k loop: an 8-column B panel block is then 8 KiB, in L1. */
 const KC = 256;
-/** Row panels per block: 32 × 4 rows × KC × 4 bytes = 128 KiB of A stays in L2 while B panels stream. */
-const MC_PANELS = 32;
-/**
- * Column panels per block: 32 × 8 columns × KC × 4 bytes = 256 KiB of packed B stays in L2 while
- * the row blocks of A pass over it (it matters little on a quiet machine, and keeps n = 1024 off
- * the shared L3 when other processes compete for it).
- */
-const NC_PANELS = 32;
 /**
  * A row-major B with at least this many columns is packed into panels (in WebAssembly) first, so
  * that the kernel streams each panel linearly instead of striding by whole rows of B (a row
@@ -43,55 +42,93 @@ const NC_PANELS = 32;
  */
 const PACK_B_MIN_N = 16;
 
+/**
+ * Products with fewer multiply-adds than this per thread stay on fewer threads (on the calling
+ * thread alone below twice this): waking a worker and sharing the result costs some tens of
+ * microseconds. On the 2-core bench machine (bench/src/profile-threads.ts) 2 threads lose below
+ * about 0.5 M multiply-adds (64³, 80³, 100·64·64) and win from about 1 M (100³, 100·784·50).
+ */
+export const MIN_MACS_PER_THREAD = 1 << 19;
+
+/** Maximum size of the shared memory: 4 GiB, all of wasm32 (reserved as address space only). */
+const MAX_PAGES = 65536;
+
 /** The parts of the WebAssembly JS API used here (core's tsconfig has no DOM or WebAssembly lib). */
 interface WasmMemory {
-  readonly buffer: ArrayBuffer;
+  readonly buffer: ArrayBufferLike;
   grow(pages: number): number;
 }
 interface WasmApi {
   validate(bytes: Uint8Array): boolean;
   Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object) => { readonly exports: Record<string, unknown> };
+  Instance: new (module: object, imports?: object) => { readonly exports: Record<string, unknown> };
+  Memory: new (descriptor: { initial: number; maximum?: number; shared?: boolean }) => WasmMemory;
 }
 
 let memory: WasmMemory | null = null;
+let wasmModule: object | null = null;
+let shared = false;
 let gemmCols: GemmCols | null = null;
 let gemmRows: GemmRows | null = null;
 let packBWasm: PackB | null = null;
-let heap = new Float32Array(0);
+let heap: Float32Array<ArrayBufferLike> = new Float32Array(0);
 
-try {
-  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
-  const bytes = gemmModuleBytes();
-  if (wasm?.validate(bytes)) {
-    // Compiled synchronously at import: the module is about 3 KB.
-    const instance = new wasm.Instance(new wasm.Module(bytes));
-    memory = instance.exports.memory as WasmMemory;
-    gemmCols = instance.exports.gemmCols as GemmCols;
-    gemmRows = instance.exports.gemmRows as GemmRows;
-    packBWasm = instance.exports.packB as PackB;
-    heap = new Float32Array(memory.buffer);
-  }
-} catch {
-  memory = null;
-  gemmCols = null;
-  gemmRows = null;
-  packBWasm = null;
+/** Compiles the module on a shared memory, or on its own memory where threads are unavailable. */
+function instantiate(wasm: WasmApi, share: boolean): void {
+  const bytes = gemmModuleBytes(GEMM_TILE_M, GEMM_TILE_N / 4, {
+    imported: true,
+    shared: share,
+    maxPages: MAX_PAGES,
+  });
+  if (!wasm.validate(bytes)) throw new Error('invalid module');
+  const mem = new wasm.Memory({ initial: 1, maximum: MAX_PAGES, shared: share });
+  // Compiled synchronously at import: the module is about 3 KB.
+  const module = new wasm.Module(bytes);
+  const instance = new wasm.Instance(module, { env: { memory: mem } });
+  gemmCols = instance.exports.gemmCols as GemmCols;
+  gemmRows = instance.exports.gemmRows as GemmRows;
+  packBWasm = instance.exports.packB as PackB;
+  memory = mem;
+  wasmModule = module;
+  shared = share;
+  heap = new Float32Array(mem.buffer);
 }
+
+{
+  const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+  for (const share of [true, false]) {
+    if (wasm === undefined || memory !== null) break;
+    try {
+      instantiate(wasm, share);
+    } catch {
+      memory = null;
+      gemmCols = null;
+      gemmRows = null;
+      packBWasm = null;
+    }
+  }
+}
+
+const runBlocks = compileRunBlocks();
 
 /** True when the WebAssembly SIMD kernel compiled on this platform. */
 export const wasmMatmulAvailable: boolean = gemmCols !== null && gemmRows !== null && packBWasm !== null;
 
+/** True when the kernel's memory is shared, so that products can be split across worker threads. */
+export const wasmMatmulShared: boolean = wasmMatmulAvailable && shared;
+
 /** Makes the module's memory at least `bytes` long and refreshes the Float32Array view. */
-function reserve(bytes: number): Float32Array {
+function reserve(bytes: number): Float32Array<ArrayBufferLike> {
   const mem = memory!;
-  if (mem.buffer.byteLength < bytes) mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / 65536));
-  if (heap.buffer !== mem.buffer) heap = new Float32Array(mem.buffer);
+  if (heap.byteLength < bytes) {
+    if (mem.buffer.byteLength < bytes) mem.grow(Math.ceil((bytes - mem.buffer.byteLength) / 65536));
+    heap = new Float32Array(mem.buffer);
+  }
   return heap;
 }
 
 /** Packs B (k × n) into panels of 8 columns: element (p, j) goes to ((j/8)·k + p)·8 + j%8, zero columns padding. */
-function packB(h: Float32Array, base: number, n: number, k: number, b: MatrixOperand): void {
+function packB(h: Float32Array<ArrayBufferLike>, base: number, n: number, k: number, b: MatrixOperand): void {
   const src = b.data as Float32Array;
   const rs = b.rowStride;
   const cs = n === 1 ? 1 : b.colStride;
@@ -126,7 +163,7 @@ function align4(x: number): number {
  * `h` at `dst` row-major; one `set` when the rows are back to back.
  */
 function copyRows(
-  h: Float32Array,
+  h: Float32Array<ArrayBufferLike>,
   dst: number,
   src: Float32Array,
   off: number,
@@ -150,6 +187,10 @@ function copyRows(
  * past m and n in the last tiles read padding or neighbouring data; they land in C's margins and
  * are dropped. The first block of k stores its tiles, later blocks add to them, so C needs no
  * clearing.
+ *
+ * Large products are shared between up to `getNumThreads()` threads (about MIN_MACS_PER_THREAD
+ * multiply-adds each at least); `threads` forces a count (capped by the number of tile panels).
+ * Returns the number of threads that computed the product.
  */
 export function matmulWasm(
   m: number,
@@ -159,11 +200,12 @@ export function matmulWasm(
   b: MatrixOperand,
   out: Float32Array,
   outOffset: number,
-): void {
-  if (m === 0 || n === 0) return;
+  threads?: number,
+): number {
+  if (m === 0 || n === 0) return 1;
   if (k === 0) {
     out.fill(0, outOffset, outOffset + m * n);
-    return;
+    return 1;
   }
   const mPanels = Math.ceil(m / TILE_M);
   const nPanels = Math.ceil(n / TILE_N);
@@ -206,25 +248,58 @@ export function matmulWasm(
   const bStep = packed ? TILE_N * 4 : n * 4;
   const aStep = colsMode ? m * 4 : 4;
   const aPanel = colsMode ? TILE_M * 4 : TILE_M * k * 4;
-  const ldc = np * 4;
   // Blocks of k of equal depth (at most KC).
   const kBlocks = Math.ceil(k / KC);
-  const kcMax = Math.ceil(k / kBlocks);
-  for (let pc = 0; pc < k; pc += kcMax) {
-    const kc = Math.min(kcMax, k - pc);
-    const accumulate = pc > 0 ? 1 : 0;
-    for (let jc = 0; jc < nPanels; jc += NC_PANELS) {
-      const cols = Math.min(NC_PANELS, nPanels - jc);
-      const pb = pBase * 4 + pc * bStep + jc * bPanel;
-      for (let ic = 0; ic < mPanels; ic += MC_PANELS) {
-        const pa = aBase * 4 + ic * aPanel + pc * aStep;
-        const pcC = cBase * 4 + ic * TILE_M * ldc + jc * TILE_N * 4;
-        const rows = Math.min(MC_PANELS, mPanels - ic);
-        if (colsMode) gemmCols!(pa, aPanel, aStep, pb, bPanel, bStep, pcC, ldc, rows, cols, kc, accumulate);
-        else gemmRows!(pa, k * 4, pb, bPanel, bStep, pcC, ldc, rows, cols, kc, accumulate);
-      }
+  const job = jobArray();
+  job[JOB.colsMode] = colsMode ? 1 : 0;
+  job[JOB.aBase] = aBase * 4;
+  job[JOB.aPanel] = aPanel;
+  job[JOB.aStep] = aStep;
+  job[JOB.lda] = k * 4;
+  job[JOB.pBase] = pBase * 4;
+  job[JOB.bPanel] = bPanel;
+  job[JOB.bStep] = bStep;
+  job[JOB.cBase] = cBase * 4;
+  job[JOB.ldc] = np * 4;
+  job[JOB.k] = k;
+  job[JOB.kcMax] = Math.ceil(k / kBlocks);
+  // Split C by whole row panels or whole column panels (whichever has more), in equal shares.
+  const byRows = mPanels >= nPanels;
+  const panels = byRows ? mPanels : nPanels;
+  const parts =
+    threads !== undefined
+      ? Math.min(threads, panels)
+      : Math.min(getNumThreads(), panels, Math.floor((m * n * k) / MIN_MACS_PER_THREAD));
+  // C's tiles [r0, r1) × [c0, c1) from the module's memory into `out` (rows and columns past m and n dropped).
+  const copyOut = (r0: number, r1: number, c0: number, c1: number) => {
+    const i1 = Math.min(m, r1 * TILE_M);
+    const j0 = c0 * TILE_N;
+    const j1 = Math.min(n, c1 * TILE_N);
+    if (j0 === 0 && j1 === n && np === n)
+      out.set(h.subarray(cBase + r0 * TILE_M * n, cBase + i1 * n), outOffset + r0 * TILE_M * n);
+    else {
+      for (let i = r0 * TILE_M; i < i1; i++)
+        out.set(h.subarray(cBase + i * np + j0, cBase + i * np + j1), outOffset + i * n + j0);
     }
+  };
+  if (parts >= 2 && shared && ensureWorkers(parts - 1, wasmModule!, memory!)) {
+    const ranges: number[] = [];
+    for (let p = 0; p < parts; p++) {
+      const lo = Math.floor((p * panels) / parts);
+      const hi = Math.floor(((p + 1) * panels) / parts);
+      if (byRows) ranges.push(lo, hi, 0, nPanels);
+      else ranges.push(0, mPanels, lo, hi);
+    }
+    // The calling thread copies its own part out while the workers finish theirs.
+    runJob(ranges, (r0, r1, c0, c1) => {
+      runBlocks(gemmCols!, gemmRows!, job, r0, r1, c0, c1);
+      copyOut(r0, r1, c0, c1);
+    });
+    for (let p = 1; p < parts; p++)
+      copyOut(ranges[4 * p]!, ranges[4 * p + 1]!, ranges[4 * p + 2]!, ranges[4 * p + 3]!);
+    return parts;
   }
-  if (np === n) out.set(h.subarray(cBase, cBase + m * n), outOffset);
-  else for (let i = 0; i < m; i++) out.set(h.subarray(cBase + i * np, cBase + i * np + n), outOffset + i * n);
+  runBlocks(gemmCols!, gemmRows!, job, 0, mPanels, 0, nPanels);
+  copyOut(0, mPanels, 0, nPanels);
+  return 1;
 }

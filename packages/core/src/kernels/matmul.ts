@@ -12,10 +12,22 @@ export interface MatrixOperand {
   colStride: number;
 }
 
+/** Which kernel computed matrix products: the JS reference, or WebAssembly on one or several threads. */
+export type MatmulPath = 'reference' | 'wasm' | 'wasmThreads';
+
+const pathCounts: Record<MatmulPath, number> = { reference: 0, wasm: 0, wasmThreads: 0 };
+
+/** How many products each kernel has computed since the process started (a copy; for tests and profiling). */
+export function matmulPathCounts(): Record<MatmulPath, number> {
+  return { ...pathCounts };
+}
+
 /**
  * C[m×n] = A[m×k] · B[k×n], written into the contiguous `out` at `outOffset` (overwritten).
- * float32 products run on the WebAssembly SIMD kernel (matmul-wasm.ts) where it is available;
- * float64 and int32 products, and platforms without WebAssembly SIMD, use `matmulReference`.
+ * float32 products run on the WebAssembly SIMD kernel (matmul-wasm.ts) where it is available,
+ * split across `getNumThreads()` threads when large; float64 and int32 products, and platforms
+ * without WebAssembly SIMD, use `matmulReference`. `threads` forces the thread count of the
+ * WebAssembly kernel (tests); the result is bit-identical whatever it is.
  */
 export function matmulKernel(
   m: number,
@@ -25,6 +37,7 @@ export function matmulKernel(
   b: MatrixOperand,
   out: TypedArray,
   outOffset: number,
+  threads?: number,
 ): void {
   if (
     wasmMatmulAvailable &&
@@ -32,8 +45,12 @@ export function matmulKernel(
     a.data instanceof Float32Array &&
     b.data instanceof Float32Array
   ) {
-    matmulWasm(m, n, k, a, b, out, outOffset);
-  } else matmulReference(m, n, k, a, b, out, outOffset);
+    const used = matmulWasm(m, n, k, a, b, out, outOffset, threads);
+    pathCounts[used > 1 ? 'wasmThreads' : 'wasm']++;
+  } else {
+    matmulReference(m, n, k, a, b, out, outOffset);
+    pathCounts.reference++;
+  }
 }
 
 /**

@@ -142,11 +142,33 @@ export interface FunctionDef {
   body: Code;
 }
 
-/** A module with one exported memory (`memory`, `minPages` pages of 64 KiB) and the given exported functions. */
-export function buildModule(functions: readonly FunctionDef[], minPages = 1): Uint8Array {
+/** How the module gets its memory: its own, or imported as `env.memory` (shared between threads when `shared`). */
+export interface MemoryDef {
+  /** Import the memory as `env.memory` instead of defining it. */
+  imported?: boolean;
+  /** A shared memory (WebAssembly threads); needs `imported` and `maxPages`. */
+  shared?: boolean;
+  /** Maximum size in pages of 64 KiB (required for a shared memory). */
+  maxPages?: number;
+}
+
+/**
+ * A module with one exported memory (`memory`, at least `minPages` pages of 64 KiB, defined or
+ * imported as `env.memory`) and the given exported functions.
+ */
+export function buildModule(
+  functions: readonly FunctionDef[],
+  minPages = 1,
+  mem: MemoryDef = {},
+): Uint8Array {
+  const limits =
+    mem.maxPages === undefined
+      ? [0x00, ...uleb(minPages)]
+      : [mem.shared ? 0x03 : 0x01, ...uleb(minPages), ...uleb(mem.maxPages)];
   const types = section(1, vec(functions.map((f) => [0x60, ...vec(f.params.map((t) => [t])), 0])));
+  const imports = mem.imported ? section(2, vec([[...name('env'), ...name('memory'), 0x02, ...limits]])) : [];
   const funcs = section(3, vec(functions.map((_, i) => uleb(i))));
-  const memory = section(5, vec([[0x00, ...uleb(minPages)]]));
+  const memory = mem.imported ? [] : section(5, vec([limits]));
   const exports = section(
     7,
     vec([[...name('memory'), 0x02, 0], ...functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)])]),
@@ -171,6 +193,7 @@ export function buildModule(functions: readonly FunctionDef[], minPages = 1): Ui
     0x00,
     0x00,
     ...types,
+    ...imports,
     ...funcs,
     ...memory,
     ...exports,

@@ -24,7 +24,7 @@
  * - `packB(src, ldb, dst, k, nPanels)`: copies the row-major k × (8·nPanels) matrix at `src`
  *   (`ldb` bytes per row) into 8-column panels at `dst`: B(p, j) to dst + (j/8)·32k + 32p + 4(j%8).
  */
-import { buildModule, Code, I32, V128 } from './assembler.js';
+import { buildModule, Code, I32, type MemoryDef, V128 } from './assembler.js';
 
 /** Rows and columns of the register tile. */
 export const TILE_M = 4;
@@ -200,11 +200,19 @@ function packBFunction(): { params: number[]; locals: number[]; body: Code } {
   return { params: [I32, I32, I32, I32, I32], locals: [I32, I32, I32, I32], body: c };
 }
 
-/** The module's bytes: exports `memory`, `gemmCols`, `gemmRows` and `packB`. */
-export function gemmModuleBytes(tileM = TILE_M, nv = TILE_N / 4): Uint8Array {
-  return buildModule([
-    { name: 'gemmCols', ...gemmFunction('cols', tileM, nv) },
-    { name: 'gemmRows', ...gemmFunction('rows', tileM, nv) },
-    { name: 'packB', ...packBFunction() },
-  ]);
+/**
+ * The module's bytes: exports `memory`, `gemmCols`, `gemmRows` and `packB`. By default the module
+ * defines its own memory; `memory` makes it import `env.memory` instead (shared between the
+ * threads of the worker pool when `memory.shared`).
+ */
+export function gemmModuleBytes(tileM = TILE_M, nv = TILE_N / 4, memory: MemoryDef = {}): Uint8Array {
+  return buildModule(
+    [
+      { name: 'gemmCols', ...gemmFunction('cols', tileM, nv) },
+      { name: 'gemmRows', ...gemmFunction('rows', tileM, nv) },
+      { name: 'packB', ...packBFunction() },
+    ],
+    1,
+    memory,
+  );
 }
