@@ -60,6 +60,41 @@ function scratch(slot: number, like: TypedArray, length: number): TypedArray {
   return fresh;
 }
 
+// Columns kept from a forward for the weight gradient (see `conv2dKernel`'s `keep`): at most this
+// many elements, and a few freed buffers per size wait here for the next step's forward.
+const KEPT_COLUMN_BUDGET = 1 << 24;
+const POOLED_PER_SIZE = 4;
+const columnPool = new Map<string, TypedArray[]>();
+
+/** The length of the columns of a whole batch, [c·kh·kw, n·oh·ow], or −1 when over the budget for keeping them. */
+export function keptColumnsLength(geo: ConvGeometry): number {
+  const len = geo.c * geo.kh * geo.kw * geo.n * geo.oh * geo.ow;
+  return len > 0 && len <= KEPT_COLUMN_BUDGET ? len : -1;
+}
+
+/**
+ * A buffer of exactly `length` elements of `like`'s type for kept columns (contents undefined):
+ * one given back by `giveColumns` when there is one, else a new one.
+ */
+export function takeColumns(like: TypedArray, length: number): TypedArray {
+  const f64 = like instanceof Float64Array;
+  const free = columnPool.get(`${f64 ? 'f64' : 'f32'}:${length}`);
+  const reused = free?.pop();
+  if (reused !== undefined) return reused;
+  return f64 ? new Float64Array(length) : new Float32Array(length);
+}
+
+/** Hands back a buffer from `takeColumns` that nothing references any more, for reuse. */
+export function giveColumns(buffer: TypedArray): void {
+  const key = `${buffer instanceof Float64Array ? 'f64' : 'f32'}:${buffer.length}`;
+  let free = columnPool.get(key);
+  if (free === undefined) {
+    free = [];
+    columnPool.set(key, free);
+  }
+  if (free.length < POOLED_PER_SIZE && !free.includes(buffer)) free.push(buffer);
+}
+
 /** How many images fit in one chunk of columns. */
 function chunkImages(geo: ConvGeometry): number {
   const perImage = geo.c * geo.kh * geo.kw * geo.oh * geo.ow;
@@ -133,7 +168,8 @@ export function col2im(
             if (y < 0 || y >= h) continue;
             const src = row + img * plane + oy * ow;
             const d = dstBase + y * w + x0;
-            for (let ox = lo; ox < hi; ox++) out[d + ox * sw]! += cols[src + ox]!;
+            if (sw === 1) for (let ox = lo; ox < hi; ox++) out[d + ox]! += cols[src + ox]!;
+            else for (let ox = lo; ox < hi; ox++) out[d + ox * sw]! += cols[src + ox]!;
           }
         }
       }
@@ -162,7 +198,10 @@ function swapLeadingDims(
 /**
  * Grouped convolution: out [n, o, oh, ow] (contiguous, overwritten) from x [n, c, h, w] and
  * weight [o, c/groups, kh, kw], plus `bias` [o] when given. Columns for a chunk of images are
- * unfolded once and multiplied by each group's weights in one product [o/g, K] · [K, n·oh·ow].
+ * unfolded once and multiplied by each group's weights in one product [o/g, K] · [K, n·oh·ow];
+ * the bias is added as the product is moved into place. With `keep` (`keptColumnsLength(geo)`
+ * elements) the whole batch is one chunk and its columns stay in `keep`, for
+ * `conv2dWeightGradKernel` to reuse instead of unfolding the input again.
  */
 export function conv2dKernel(
   x: TypedArray,
@@ -172,14 +211,15 @@ export function conv2dKernel(
   o: number,
   groups: number,
   out: TypedArray,
+  keep: TypedArray | null = null,
 ): void {
   const plane = geo.oh * geo.ow;
   const kg = (geo.c / groups) * geo.kh * geo.kw;
   const og = o / groups;
-  const chunk = chunkImages(geo);
+  const chunk = keep === null ? chunkImages(geo) : geo.n;
   for (let n0 = 0; n0 < geo.n; n0 += chunk) {
     const nb = Math.min(chunk, geo.n - n0);
-    const cols = scratch(0, x, kg * groups * nb * plane);
+    const cols = keep ?? scratch(0, x, kg * groups * nb * plane);
     const prod = scratch(1, x, o * nb * plane);
     im2col(x, n0 * geo.c * geo.h * geo.w, geo, nb, cols);
     const rowLen = nb * plane;
@@ -195,12 +235,13 @@ export function conv2dKernel(
       );
     }
     // prod is [o, nb, plane]; the output wants [nb, o, plane], with the bias added on the way.
-    for (let img = 0; img < nb; img++) {
-      for (let oc = 0; oc < o; oc++) {
+    for (let oc = 0; oc < o; oc++) {
+      const b = bias === null ? 0 : bias[oc]!;
+      for (let img = 0; img < nb; img++) {
         const s = (oc * nb + img) * plane;
         const d = ((n0 + img) * o + oc) * plane;
-        const b = bias === null ? 0 : bias[oc]!;
-        for (let k = 0; k < plane; k++) out[d + k] = prod[s + k]! + b;
+        if (bias === null) out.set(prod.subarray(s, s + plane), d);
+        else for (let k = 0; k < plane; k++) out[d + k] = prod[s + k]! + b;
       }
     }
   }
@@ -247,7 +288,8 @@ export function conv2dInputGradKernel(
  * The gradient of a convolution with respect to its weight: out [o, c/groups, kh, kw]
  * (overwritten) = gradOut · colsᵀ per group, summed over the batch. It is computed transposed,
  * as cols · gradOutᵀ ([K, n·oh·ow] · [n·oh·ow, o/g]), so that the long n·oh·ow dim is read along
- * rows of the big operand rather than packed from a transposed view.
+ * rows of the big operand rather than packed from a transposed view. `columns`, when given, are
+ * the whole batch's columns of `x` as `conv2dKernel` kept them, and `x` is not unfolded again.
  */
 export function conv2dWeightGradKernel(
   x: TypedArray,
@@ -256,19 +298,20 @@ export function conv2dWeightGradKernel(
   o: number,
   groups: number,
   out: TypedArray,
+  columns: TypedArray | null = null,
 ): void {
   const plane = geo.oh * geo.ow;
   const kg = (geo.c / groups) * geo.kh * geo.kw;
   const og = o / groups;
-  const chunk = chunkImages(geo);
+  const chunk = columns === null ? chunkImages(geo) : geo.n;
   out.fill(0);
   const partial = scratch(2, x, kg * og);
   for (let n0 = 0; n0 < geo.n; n0 += chunk) {
     const nb = Math.min(chunk, geo.n - n0);
     const rowLen = nb * plane;
-    const cols = scratch(0, x, kg * groups * rowLen);
+    const cols = columns ?? scratch(0, x, kg * groups * rowLen);
     const g2 = scratch(1, x, o * rowLen);
-    im2col(x, n0 * geo.c * geo.h * geo.w, geo, nb, cols);
+    if (columns === null) im2col(x, n0 * geo.c * geo.h * geo.w, geo, nb, cols);
     swapLeadingDims(gradOut, n0 * o * plane, nb, o, plane, g2);
     for (let g = 0; g < groups; g++) {
       matmulKernel(
