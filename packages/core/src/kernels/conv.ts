@@ -66,9 +66,13 @@ const KEPT_COLUMN_BUDGET = 1 << 24;
 const POOLED_PER_SIZE = 4;
 const columnPool = new Map<string, TypedArray[]>();
 
-/** The length of the columns of a whole batch, [c·kh·kw, n·oh·ow], or −1 when over the budget for keeping them. */
-export function keptColumnsLength(geo: ConvGeometry): number {
-  const len = geo.c * geo.kh * geo.kw * geo.n * geo.oh * geo.ow;
+/**
+ * The length of the columns `conv2dKernel` unfolds for a whole batch ([c·kh·kw, n·oh·ow], plus a
+ * row of ones when it carries a bias without groups), or −1 when over the budget for keeping them.
+ */
+export function keptColumnsLength(geo: ConvGeometry, bias: boolean, groups: number): number {
+  const rows = geo.c * geo.kh * geo.kw + (bias && groups === 1 ? 1 : 0);
+  const len = rows * geo.n * geo.oh * geo.ow;
   return len > 0 && len <= KEPT_COLUMN_BUDGET ? len : -1;
 }
 
@@ -197,11 +201,13 @@ function swapLeadingDims(
 
 /**
  * Grouped convolution: out [n, o, oh, ow] (contiguous, overwritten) from x [n, c, h, w] and
- * weight [o, c/groups, kh, kw], plus `bias` [o] when given. Columns for a chunk of images are
- * unfolded once and multiplied by each group's weights in one product [o/g, K] · [K, n·oh·ow];
- * the bias is added as the product is moved into place. With `keep` (`keptColumnsLength(geo)`
- * elements) the whole batch is one chunk and its columns stay in `keep`, for
- * `conv2dWeightGradKernel` to reuse instead of unfolding the input again.
+ * weight [o, c/groups, kh, kw], plus `bias` [o] when given. Columns [K, n·oh·ow] for a chunk of
+ * images are unfolded once; each image's output [o/g, oh·ow] is then one product
+ * [o/g, K] · [K, oh·ow] written in place, so no pass reorders the result. Without groups the bias
+ * rides in the product (the epilogue): the columns get a last row of ones and the weight a last
+ * column holding the bias. With `keep` (`keptColumnsLength(geo, bias, groups)` elements) the
+ * whole batch is one chunk and its columns stay in `keep`, for `conv2dWeightGradKernel` to reuse
+ * instead of unfolding the input again.
  */
 export function conv2dKernel(
   x: TypedArray,
@@ -216,32 +222,44 @@ export function conv2dKernel(
   const plane = geo.oh * geo.ow;
   const kg = (geo.c / groups) * geo.kh * geo.kw;
   const og = o / groups;
+  const onesRow = bias !== null && groups === 1;
+  const rows = kg * groups + (onesRow ? 1 : 0);
+  // The weight with the bias as an extra column: [o, K + 1].
+  let a = weight;
+  let aStride = kg;
+  if (onesRow) {
+    aStride = kg + 1;
+    a = scratch(3, x, o * aStride);
+    for (let oc = 0; oc < o; oc++) {
+      a.set(weight.subarray(oc * kg, (oc + 1) * kg), oc * aStride);
+      a[oc * aStride + kg] = bias[oc]!;
+    }
+  }
   const chunk = keep === null ? chunkImages(geo) : geo.n;
   for (let n0 = 0; n0 < geo.n; n0 += chunk) {
     const nb = Math.min(chunk, geo.n - n0);
-    const cols = keep ?? scratch(0, x, kg * groups * nb * plane);
-    const prod = scratch(1, x, o * nb * plane);
-    im2col(x, n0 * geo.c * geo.h * geo.w, geo, nb, cols);
     const rowLen = nb * plane;
-    for (let g = 0; g < groups; g++) {
-      matmulKernel(
-        og,
-        rowLen,
-        kg,
-        { data: weight, offset: g * og * kg, rowStride: kg, colStride: 1 },
-        { data: cols, offset: g * kg * rowLen, rowStride: rowLen, colStride: 1 },
-        prod,
-        g * og * rowLen,
-      );
-    }
-    // prod is [o, nb, plane]; the output wants [nb, o, plane], with the bias added on the way.
-    for (let oc = 0; oc < o; oc++) {
-      const b = bias === null ? 0 : bias[oc]!;
-      for (let img = 0; img < nb; img++) {
-        const s = (oc * nb + img) * plane;
-        const d = ((n0 + img) * o + oc) * plane;
-        if (bias === null) out.set(prod.subarray(s, s + plane), d);
-        else for (let k = 0; k < plane; k++) out[d + k] = prod[s + k]! + b;
+    const cols = keep ?? scratch(0, x, rows * rowLen);
+    im2col(x, n0 * geo.c * geo.h * geo.w, geo, nb, cols);
+    if (onesRow) cols.fill(1, kg * rowLen, (kg + 1) * rowLen);
+    for (let img = 0; img < nb; img++) {
+      for (let g = 0; g < groups; g++) {
+        matmulKernel(
+          og,
+          plane,
+          onesRow ? kg + 1 : kg,
+          { data: a, offset: g * og * aStride, rowStride: aStride, colStride: 1 },
+          { data: cols, offset: g * kg * rowLen + img * plane, rowStride: rowLen, colStride: 1 },
+          out,
+          ((n0 + img) * o + g * og) * plane,
+        );
+      }
+      if (bias !== null && !onesRow) {
+        for (let oc = 0; oc < o; oc++) {
+          const b = bias[oc]!;
+          const d = ((n0 + img) * o + oc) * plane;
+          for (let k = 0; k < plane; k++) out[d + k]! += b;
+        }
       }
     }
   }
@@ -310,8 +328,26 @@ export function conv2dWeightGradKernel(
     const nb = Math.min(chunk, geo.n - n0);
     const rowLen = nb * plane;
     const cols = columns ?? scratch(0, x, kg * groups * rowLen);
-    const g2 = scratch(1, x, o * rowLen);
     if (columns === null) im2col(x, n0 * geo.c * geo.h * geo.w, geo, nb, cols);
+    if (plane >= PER_IMAGE_PLANE) {
+      // Long planes: one product per image reads gradOut in place, with no reordering pass.
+      for (let img = 0; img < nb; img++) {
+        for (let g = 0; g < groups; g++) {
+          matmulKernel(
+            kg,
+            og,
+            plane,
+            { data: cols, offset: g * kg * rowLen + img * plane, rowStride: rowLen, colStride: 1 },
+            { data: gradOut, offset: ((n0 + img) * o + g * og) * plane, rowStride: 1, colStride: plane },
+            partial,
+            0,
+          );
+          addTransposed(partial, kg, og, out, g * og * kg);
+        }
+      }
+      continue;
+    }
+    const g2 = scratch(1, x, o * rowLen);
     swapLeadingDims(gradOut, n0 * o * plane, nb, o, plane, g2);
     for (let g = 0; g < groups; g++) {
       matmulKernel(
@@ -323,12 +359,19 @@ export function conv2dWeightGradKernel(
         partial,
         0,
       );
-      // partial is [kg, og]; add its transpose into the group's rows of out.
-      const base = g * og * kg;
-      for (let r = 0; r < og; r++)
-        for (let q = 0; q < kg; q++) out[base + r * kg + q]! += partial[q * og + r]!;
+      addTransposed(partial, kg, og, out, g * og * kg);
     }
   }
+}
+
+// Planes at least this long make one weight-gradient product per image pay (measured on LeNet's
+// 28×28 planes against its 10×10 ones); shorter planes are reordered once and multiplied together.
+const PER_IMAGE_PLANE = 256;
+
+/** Adds the transpose of `partial` [rows, cols] into out [cols, rows] from `base`. */
+function addTransposed(partial: TypedArray, rows: number, cols: number, out: TypedArray, base: number): void {
+  for (let r = 0; r < cols; r++)
+    for (let q = 0; q < rows; q++) out[base + r * rows + q]! += partial[q * cols + r]!;
 }
 
 /** out[ch] = Σ over n images and the plane of x[img, ch, ·] (contiguous NCHW): conv2d's bias gradient. */

@@ -91,7 +91,7 @@ function convForward(x: Tensor, w: Tensor, b: Tensor | null, p: ConvParams): Ten
   // The weight gradient needs the input's columns again: keep the forward's, in a pooled buffer
   // that only the backward closure references and that goes back to the pool when the graph is
   // released.
-  const keptLength = isGradEnabled() && w.requiresGrad ? keptColumnsLength(geo) : -1;
+  const keptLength = isGradEnabled() && w.requiresGrad ? keptColumnsLength(geo, b !== null, p.groups) : -1;
   let kept: TypedArray | null = keptLength > 0 ? takeColumns(out.data, keptLength) : null;
   const xs = flat(x);
   conv2dKernel(xs, flat(w), b === null ? null : flat(b), geo, o, p.groups, out.data, kept);
