@@ -10,7 +10,7 @@
 import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Generator, type GradFn, type Tensor, tensor } from '@tsgrad/core';
-import { Adam, F, LeNet, Linear, type Module, Optimizer, SGD, Sequential, Sigmoid } from '@tsgrad/nn';
+import { Adam, F, LeNet, Linear, type Module, type Optimizer, Sequential, SGD, Sigmoid } from '@tsgrad/nn';
 import { loadTrainImages } from './mnist-data.js';
 import { now, summarize } from './stats.js';
 

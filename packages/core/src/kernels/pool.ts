@@ -149,17 +149,17 @@ function maxPool2x2(
         let best = x[src + i0]!;
         let at = i0;
         const b = x[src + i0 + 1]!;
-        if (b > best || (b !== b && best === best)) {
+        if (b > best || (Number.isNaN(b) && !Number.isNaN(best))) {
           best = b;
           at = i0 + 1;
         }
         const c = x[src + i2]!;
-        if (c > best || (c !== c && best === best)) {
+        if (c > best || (Number.isNaN(c) && !Number.isNaN(best))) {
           best = c;
           at = i2;
         }
         const e = x[src + i2 + 1]!;
-        if (e > best || (e !== e && best === best)) {
+        if (e > best || (Number.isNaN(e) && !Number.isNaN(best))) {
           best = e;
           at = i2 + 1;
         }
