@@ -6,6 +6,7 @@ import {
   gather,
   grad,
   gradcheck,
+  linear,
   logSoftmax,
   maxPool2dWithIndices,
   randn,
@@ -366,6 +367,64 @@ describe('softmaxCrossEntropy', () => {
     expect(() => softmaxCrossEntropy(x, tensor([1, 3], { dtype: 'int32' }))).toThrow(ValueError);
     expect(() => softmaxCrossEntropy(x, tensor([1, 3], { dtype: 'int32' }))).toThrow(
       'softmaxCrossEntropy: label 3 at index 1 is out of range [0, 3)',
+    );
+  });
+});
+
+describe('linear', () => {
+  const caseArb = fc.record({
+    lead: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 1, maxLength: 3 }),
+    inF: fc.integer({ min: 1, max: 9 }),
+    outF: fc.integer({ min: 1, max: 9 }),
+    bias: fc.boolean(),
+    transposedInput: fc.boolean(),
+    seed: fc.integer({ min: 0, max: 10_000 }),
+  });
+
+  it('equals matmul(x, wᵀ) + b exactly, value and gradients, on random shapes and strided inputs', () => {
+    fc.assert(
+      fc.property(caseArb, (k) => {
+        const gen = new Generator(k.seed);
+        const shape = [...k.lead, k.inF];
+        // A transposed view of the input exercises the non-contiguous path.
+        const raw = k.transposedInput
+          ? randn([k.inF, ...k.lead], { generator: gen }).permute([...k.lead.map((_, i) => i + 1), 0])
+          : randn(shape, { generator: gen });
+        const x = raw.detach();
+        x.requiresGrad = true;
+        const w = randn([k.outF, k.inF], { generator: gen, requiresGrad: true });
+        const b = k.bias ? randn([k.outF], { generator: gen, requiresGrad: true }) : null;
+        const fused = linear(x, w, b);
+        const product = x.matmul(w.t());
+        const ref = b === null ? product : product.add(b);
+        expect(fused.shape).toEqual(ref.shape);
+        expect(Array.from(fused.toFlatArray())).toEqual(Array.from(ref.toFlatArray()));
+        const g = randn(ref.shape, { generator: gen });
+        const wrt = b === null ? [x, w] : [x, w, b];
+        const gf = grad(fused, wrt, { gradOutputs: [g] });
+        const gr = grad(ref, wrt, { gradOutputs: [g] });
+        gf.forEach((gi, i) => expectClose(gi.toFlatArray(), gr[i]!.toFlatArray(), 1e-5));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('has first and second derivatives that match finite differences (float64)', () => {
+    const gen = new Generator(11);
+    const opts = { dtype: 'float64' as const, generator: gen, requiresGrad: true };
+    const x = randn([2, 3, 4], opts);
+    const w = randn([5, 4], opts);
+    const b = randn([5], opts);
+    gradcheck((xi, wi, bi) => linear(xi!, wi!, bi!), [x, w, b]);
+    gradcheck(
+      (xi, wi, bi) =>
+        enableGrad(() => {
+          const y = linear(xi!, wi!, bi!);
+          const grads = grad(y.mul(y).sum(), [xi!, wi!, bi!], { createGraph: true });
+          return grads.map((gi) => gi.mul(gi).sum()).reduce((acc, v) => acc.add(v));
+        }),
+      [x, w, b],
+      { atol: 1e-4 },
     );
   });
 });

@@ -357,3 +357,11 @@ export function where(
   });
   return out;
 }
+
+/** out[r, j] += bias[j] over `rows` contiguous rows of `cols` (in place): a layer's bias after its product. */
+export function addRowVectorInPlace(out: TypedArray, rows: number, cols: number, bias: TypedArray): void {
+  for (let r = 0; r < rows; r++) {
+    const base = r * cols;
+    for (let j = 0; j < cols; j++) out[base + j]! += bias[j]!;
+  }
+}
