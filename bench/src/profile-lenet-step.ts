@@ -10,7 +10,7 @@
 import { loadavg } from 'node:os';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { Generator, type GradFn, type Tensor, tensor } from '@tsgrad/core';
-import { Adam, F, LeNet, Linear, type Module, type Optimizer, Sequential, SGD, Sigmoid } from '@tsgrad/nn';
+import { Adam, F, LeNet, Linear, Sequential, SGD, Sigmoid } from '@tsgrad/nn';
 import { loadTrainImages } from './mnist-data.js';
 import { now, summarize } from './stats.js';
 
@@ -53,7 +53,18 @@ interface Workload {
   step(i: number): number;
 }
 
-function trainer(name: string, model: Module, opt: Optimizer, size: number, shape: number[]): Workload {
+/** A model as the step sees it: images in, logits out. */
+interface Classifier {
+  forward(x: Tensor): Tensor;
+}
+
+/** What the step needs of an optimizer. */
+interface Stepper {
+  zeroGrad(): void;
+  step(): void;
+}
+
+function trainer(name: string, model: Classifier, opt: Stepper, size: number, shape: number[]): Workload {
   return {
     name,
     step(i) {

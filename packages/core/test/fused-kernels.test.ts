@@ -297,7 +297,7 @@ describe('softmaxCrossEntropy', () => {
       .neg();
     if (reduction === 'none') return picked;
     const total = picked.sum();
-    return reduction === 'sum' ? total : total.div(keep.reduce((a, b) => a + b, 0));
+    return reduction === 'sum' ? total : total.div(keep.reduce((a: number, b) => a + b, 0));
   }
 
   const caseArb = fc
@@ -310,11 +310,11 @@ describe('softmaxCrossEntropy', () => {
     })
     .map((k) => {
       const gen = new Generator(k.seed);
-      const labels = Array.from({ length: k.n }, (_, i) =>
+      const labels: number[] = Array.from({ length: k.n }, (_, i) =>
         k.ignoreSome && i % 3 === 1 ? -100 : Math.floor(gen.uniform(0, k.c)),
       );
       // Keep at least one counted label so the mean is defined.
-      if (labels.every((t) => t === -100)) labels[0] = 0;
+      if (!labels.some((t) => t !== -100)) labels[0] = 0;
       return { ...k, labels, gen };
     });
 
@@ -403,7 +403,7 @@ describe('linear', () => {
         const wrt = b === null ? [x, w] : [x, w, b];
         const gf = grad(fused, wrt, { gradOutputs: [g] });
         const gr = grad(ref, wrt, { gradOutputs: [g] });
-        gf.forEach((gi, i) => expectClose(gi.toFlatArray(), gr[i]!.toFlatArray(), 1e-5));
+        for (const [i, gi] of gf.entries()) expectClose(gi.toFlatArray(), gr[i]!.toFlatArray(), 1e-5);
       }),
       { numRuns: 100 },
     );
