@@ -230,6 +230,60 @@ describe('conv2d kept columns and per-image products', () => {
     }
   });
 
+  it("unfolds 'same'-width stride-1 inputs (the block-copy path) as the definition says", () => {
+    fc.assert(
+      fc.property(
+        fc.record({
+          n: fc.integer({ min: 1, max: 3 }),
+          c: fc.integer({ min: 1, max: 3 }),
+          o: fc.integer({ min: 1, max: 3 }),
+          h: fc.integer({ min: 1, max: 8 }),
+          w: fc.integer({ min: 1, max: 8 }),
+          kh: fc.integer({ min: 1, max: 5 }),
+          halfKw: fc.integer({ min: 0, max: 2 }),
+          dw: fc.integer({ min: 1, max: 2 }),
+          ph: fc.integer({ min: 0, max: 2 }),
+          seed: fc.integer({ min: 0, max: 10_000 }),
+        }),
+        (k) => {
+          const kw = 2 * k.halfKw + 1;
+          const pw = k.halfKw * k.dw; // output width = input width
+          if (k.h + 2 * k.ph < k.kh) return;
+          const gen = new Generator(k.seed);
+          const x = randn([k.n, k.c, k.h, k.w], { dtype: 'float64', generator: gen });
+          const weight = randn([k.o, k.c, k.kh, kw], { dtype: 'float64', generator: gen });
+          const bias = randn([k.o], { dtype: 'float64', generator: gen });
+          const y = conv2d(x, weight, bias, { padding: [k.ph, pw], dilation: [1, k.dw] });
+          const [, , oh, ow] = y.shape as [number, number, number, number];
+          expect(ow).toBe(k.w);
+          const X = x.toFlatArray();
+          const W = weight.toFlatArray();
+          const B = bias.toFlatArray();
+          const expected: number[] = [];
+          for (let b = 0; b < k.n; b++)
+            for (let oc = 0; oc < k.o; oc++)
+              for (let oy = 0; oy < oh; oy++)
+                for (let ox = 0; ox < ow; ox++) {
+                  let s = B[oc]!;
+                  for (let ci = 0; ci < k.c; ci++)
+                    for (let i = 0; i < k.kh; i++)
+                      for (let j = 0; j < kw; j++) {
+                        const yy = oy - k.ph + i;
+                        const xx = ox - pw + j * k.dw;
+                        if (yy < 0 || yy >= k.h || xx < 0 || xx >= k.w) continue;
+                        s +=
+                          X[((b * k.c + ci) * k.h + yy) * k.w + xx]! *
+                          W[((oc * k.c + ci) * k.kh + i) * kw + j]!;
+                      }
+                  expected.push(s);
+                }
+          expectClose(y.toFlatArray(), expected, 1e-10);
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+
   it('matches finite differences on a plane of 272 outputs (float64)', () => {
     const gen = new Generator(3);
     const x = randn([1, 2, 17, 16], { dtype: 'float64', generator: gen, requiresGrad: true });

@@ -119,6 +119,10 @@ function validRange(start: number, stride: number, size: number, count: number):
  */
 export function im2col(x: TypedArray, xOff: number, geo: ConvGeometry, n: number, cols: TypedArray): void {
   const { c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = geo;
+  if (sh === 1 && sw === 1 && ow === w) {
+    im2colSameWidth(x, xOff, geo, n, cols);
+    return;
+  }
   const plane = oh * ow;
   const rowLen = n * plane;
   for (let ci = 0; ci < c; ci++) {
@@ -141,6 +145,48 @@ export function im2col(x: TypedArray, xOff: number, geo: ConvGeometry, n: number
             if (sw === 1) for (let ox = lo; ox < hi; ox++) cols[dst + ox] = x[s + ox]!;
             else for (let ox = lo; ox < hi; ox++) cols[dst + ox] = x[s + ox * sw]!;
             for (let ox = hi; ox < ow; ox++) cols[dst + ox] = 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * `im2col` for stride 1 with as many output columns as input columns ('same' padding along the
+ * width): each tap's rows for one image are then one run of the input plane, shifted, so they are
+ * copied as a block, and only the padding columns at the row ends are zeroed afterwards.
+ */
+function im2colSameWidth(x: TypedArray, xOff: number, geo: ConvGeometry, n: number, cols: TypedArray): void {
+  const { c, h, w, kh, kw, ph, pw, dh, dw, oh, ow } = geo;
+  const plane = oh * ow;
+  const rowLen = n * plane;
+  for (let ci = 0; ci < c; ci++) {
+    for (let i = 0; i < kh; i++) {
+      // Output rows [yLo, yHi) read input rows oy − ph + i·dh inside [0, h).
+      const shiftY = i * dh - ph;
+      const yLo = Math.min(oh, Math.max(0, -shiftY));
+      const yHi = Math.max(yLo, Math.min(oh, h - shiftY));
+      for (let j = 0; j < kw; j++) {
+        const row = ((ci * kh + i) * kw + j) * rowLen;
+        const x0 = j * dw - pw;
+        const [lo, hi] = validRange(x0, 1, w, ow);
+        for (let img = 0; img < n; img++) {
+          const base = row + img * plane;
+          // cols[base + p] = x[from + p] for p in [yLo·ow, yHi·ow), clipped to the input buffer;
+          // what the clipping skips lies in the padding columns zeroed below.
+          const from = xOff + (img * c + ci) * h * w + shiftY * w + x0;
+          const p0 = Math.max(yLo * ow, -from);
+          const p1 = Math.min(yHi * ow, x.length - from);
+          if (yLo > 0) cols.fill(0, base, base + yLo * ow);
+          if (p1 > p0) cols.set(x.subarray(from + p0, from + p1), base + p0);
+          if (yHi < oh) cols.fill(0, base + yHi * ow, base + plane);
+          if (lo > 0 || hi < ow) {
+            for (let oy = yLo; oy < yHi; oy++) {
+              const d = base + oy * ow;
+              for (let ox = 0; ox < lo; ox++) cols[d + ox] = 0;
+              for (let ox = hi; ox < ow; ox++) cols[d + ox] = 0;
+            }
           }
         }
       }
