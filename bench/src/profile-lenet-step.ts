@@ -234,6 +234,7 @@ const result = {
       minMs: Number(s.min.toFixed(3)),
       cpuMedianMs: Number(c.median.toFixed(3)),
       gcShare: Number((share.gc / share.wall).toFixed(4)),
+      gcMsPerStep: Number((share.gc / samples.get(w.name)!.length).toFixed(3)),
       finalLoss: Number(finalLoss.get(w.name)!.toFixed(4)),
     };
   }),
@@ -255,7 +256,7 @@ if (asJson) {
   for (const w of result.workloads) {
     console.log(
       `${w.name.padEnd(11)} median ${w.medianMs.toFixed(2).padStart(7)} ms/step (min ${w.minMs.toFixed(2)}), ` +
-        `CPU ${w.cpuMedianMs.toFixed(2)} ms/step, GC ${(100 * w.gcShare).toFixed(1)} % of wall time, last loss ${w.finalLoss}`,
+        `CPU ${w.cpuMedianMs.toFixed(2)} ms/step, GC ${(100 * w.gcShare).toFixed(1)} % of wall time (${w.gcMsPerStep.toFixed(2)} ms/step), last loss ${w.finalLoss}`,
     );
   }
   if (breakdown) {
