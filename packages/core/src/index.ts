@@ -115,6 +115,8 @@ export {
 } from './ops/elementwise.js';
 export { type EmbeddingOptions, embedding } from './ops/embedding.js';
 export { gather, indexAdd, indexSelect, oneHot, scatterAdd, take } from './ops/index-ops.js';
+export { linear } from './ops/linear.js';
+export { type SoftmaxCrossEntropyOptions, softmaxCrossEntropy } from './ops/loss.js';
 export { all, any, maskedFill, tril, triu } from './ops/mask.js';
 export { matmul } from './ops/matmul.js';
 export { type NormOptions, norm } from './ops/norm.js';

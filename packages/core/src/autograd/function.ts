@@ -44,6 +44,7 @@ export class GradFn {
   /** Whether each input requires a gradient (fixed when the op ran). */
   readonly needsInputGrad: readonly boolean[];
   private released: readonly InputSummary[] | null = null;
+  private releaseHooks: (() => void)[] | null = null;
   /** Where in the forward this op ran, recorded while anomaly detection is on; else null. */
   readonly creationStack: string | null = isAnomalyEnabled() ? creationStack() : null;
 
@@ -77,6 +78,20 @@ export class GradFn {
     if (this.released === null) this.released = this.inputs.map(summarize);
     this.backwardFn = null;
     this.inputs = NO_INPUTS;
+    const hooks = this.releaseHooks;
+    this.releaseHooks = null;
+    if (hooks !== null) for (const hook of hooks) hook();
+  }
+
+  /**
+   * Runs `hook` once, when `release` drops the backward closure. An op uses it to hand back a
+   * buffer that only its closure references (e.g. conv2d's saved columns) for reuse; a graph
+   * that is never released simply leaves such a buffer to the garbage collector.
+   */
+  onRelease(hook: () => void): void {
+    if (this.backwardFn === null) return;
+    if (this.releaseHooks === null) this.releaseHooks = [];
+    this.releaseHooks.push(hook);
   }
 }
 

@@ -60,6 +60,45 @@ function scratch(slot: number, like: TypedArray, length: number): TypedArray {
   return fresh;
 }
 
+// Columns kept from a forward for the weight gradient (see `conv2dKernel`'s `keep`): at most this
+// many elements, and a few freed buffers per size wait here for the next step's forward.
+const KEPT_COLUMN_BUDGET = 1 << 24;
+const POOLED_PER_SIZE = 4;
+const columnPool = new Map<string, TypedArray[]>();
+
+/**
+ * The length of the columns `conv2dKernel` unfolds for a whole batch ([c·kh·kw, n·oh·ow], plus a
+ * row of ones when it carries a bias without groups), or −1 when over the budget for keeping them.
+ */
+export function keptColumnsLength(geo: ConvGeometry, bias: boolean, groups: number): number {
+  const rows = geo.c * geo.kh * geo.kw + (bias && groups === 1 ? 1 : 0);
+  const len = rows * geo.n * geo.oh * geo.ow;
+  return len > 0 && len <= KEPT_COLUMN_BUDGET ? len : -1;
+}
+
+/**
+ * A buffer of exactly `length` elements of `like`'s type for kept columns (contents undefined):
+ * one given back by `giveColumns` when there is one, else a new one.
+ */
+export function takeColumns(like: TypedArray, length: number): TypedArray {
+  const f64 = like instanceof Float64Array;
+  const free = columnPool.get(`${f64 ? 'f64' : 'f32'}:${length}`);
+  const reused = free?.pop();
+  if (reused !== undefined) return reused;
+  return f64 ? new Float64Array(length) : new Float32Array(length);
+}
+
+/** Hands back a buffer from `takeColumns` that nothing references any more, for reuse. */
+export function giveColumns(buffer: TypedArray): void {
+  const key = `${buffer instanceof Float64Array ? 'f64' : 'f32'}:${buffer.length}`;
+  let free = columnPool.get(key);
+  if (free === undefined) {
+    free = [];
+    columnPool.set(key, free);
+  }
+  if (free.length < POOLED_PER_SIZE && !free.includes(buffer)) free.push(buffer);
+}
+
 /** How many images fit in one chunk of columns. */
 function chunkImages(geo: ConvGeometry): number {
   const perImage = geo.c * geo.kh * geo.kw * geo.oh * geo.ow;
@@ -80,6 +119,10 @@ function validRange(start: number, stride: number, size: number, count: number):
  */
 export function im2col(x: TypedArray, xOff: number, geo: ConvGeometry, n: number, cols: TypedArray): void {
   const { c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = geo;
+  if (sh === 1 && sw === 1 && ow === w) {
+    im2colSameWidth(x, xOff, geo, n, cols);
+    return;
+  }
   const plane = oh * ow;
   const rowLen = n * plane;
   for (let ci = 0; ci < c; ci++) {
@@ -102,6 +145,48 @@ export function im2col(x: TypedArray, xOff: number, geo: ConvGeometry, n: number
             if (sw === 1) for (let ox = lo; ox < hi; ox++) cols[dst + ox] = x[s + ox]!;
             else for (let ox = lo; ox < hi; ox++) cols[dst + ox] = x[s + ox * sw]!;
             for (let ox = hi; ox < ow; ox++) cols[dst + ox] = 0;
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * `im2col` for stride 1 with as many output columns as input columns ('same' padding along the
+ * width): each tap's rows for one image are then one run of the input plane, shifted, so they are
+ * copied as a block, and only the padding columns at the row ends are zeroed afterwards.
+ */
+function im2colSameWidth(x: TypedArray, xOff: number, geo: ConvGeometry, n: number, cols: TypedArray): void {
+  const { c, h, w, kh, kw, ph, pw, dh, dw, oh, ow } = geo;
+  const plane = oh * ow;
+  const rowLen = n * plane;
+  for (let ci = 0; ci < c; ci++) {
+    for (let i = 0; i < kh; i++) {
+      // Output rows [yLo, yHi) read input rows oy − ph + i·dh inside [0, h).
+      const shiftY = i * dh - ph;
+      const yLo = Math.min(oh, Math.max(0, -shiftY));
+      const yHi = Math.max(yLo, Math.min(oh, h - shiftY));
+      for (let j = 0; j < kw; j++) {
+        const row = ((ci * kh + i) * kw + j) * rowLen;
+        const x0 = j * dw - pw;
+        const [lo, hi] = validRange(x0, 1, w, ow);
+        for (let img = 0; img < n; img++) {
+          const base = row + img * plane;
+          // cols[base + p] = x[from + p] for p in [yLo·ow, yHi·ow), clipped to the input buffer;
+          // what the clipping skips lies in the padding columns zeroed below.
+          const from = xOff + (img * c + ci) * h * w + shiftY * w + x0;
+          const p0 = Math.max(yLo * ow, -from);
+          const p1 = Math.min(yHi * ow, x.length - from);
+          if (yLo > 0) cols.fill(0, base, base + yLo * ow);
+          if (p1 > p0) cols.set(x.subarray(from + p0, from + p1), base + p0);
+          if (yHi < oh) cols.fill(0, base + yHi * ow, base + plane);
+          if (lo > 0 || hi < ow) {
+            for (let oy = yLo; oy < yHi; oy++) {
+              const d = base + oy * ow;
+              for (let ox = 0; ox < lo; ox++) cols[d + ox] = 0;
+              for (let ox = hi; ox < ow; ox++) cols[d + ox] = 0;
+            }
           }
         }
       }
@@ -133,7 +218,8 @@ export function col2im(
             if (y < 0 || y >= h) continue;
             const src = row + img * plane + oy * ow;
             const d = dstBase + y * w + x0;
-            for (let ox = lo; ox < hi; ox++) out[d + ox * sw]! += cols[src + ox]!;
+            if (sw === 1) for (let ox = lo; ox < hi; ox++) out[d + ox]! += cols[src + ox]!;
+            else for (let ox = lo; ox < hi; ox++) out[d + ox * sw]! += cols[src + ox]!;
           }
         }
       }
@@ -161,8 +247,13 @@ function swapLeadingDims(
 
 /**
  * Grouped convolution: out [n, o, oh, ow] (contiguous, overwritten) from x [n, c, h, w] and
- * weight [o, c/groups, kh, kw], plus `bias` [o] when given. Columns for a chunk of images are
- * unfolded once and multiplied by each group's weights in one product [o/g, K] · [K, n·oh·ow].
+ * weight [o, c/groups, kh, kw], plus `bias` [o] when given. Columns [K, n·oh·ow] for a chunk of
+ * images are unfolded once; each image's output [o/g, oh·ow] is then one product
+ * [o/g, K] · [K, oh·ow] written in place, so no pass reorders the result. Without groups the bias
+ * rides in the product (the epilogue): the columns get a last row of ones and the weight a last
+ * column holding the bias. With `keep` (`keptColumnsLength(geo, bias, groups)` elements) the
+ * whole batch is one chunk and its columns stay in `keep`, for `conv2dWeightGradKernel` to reuse
+ * instead of unfolding the input again.
  */
 export function conv2dKernel(
   x: TypedArray,
@@ -172,35 +263,49 @@ export function conv2dKernel(
   o: number,
   groups: number,
   out: TypedArray,
+  keep: TypedArray | null = null,
 ): void {
   const plane = geo.oh * geo.ow;
   const kg = (geo.c / groups) * geo.kh * geo.kw;
   const og = o / groups;
-  const chunk = chunkImages(geo);
+  const onesRow = bias !== null && groups === 1;
+  const rows = kg * groups + (onesRow ? 1 : 0);
+  // The weight with the bias as an extra column: [o, K + 1].
+  let a = weight;
+  let aStride = kg;
+  if (onesRow) {
+    aStride = kg + 1;
+    a = scratch(3, x, o * aStride);
+    for (let oc = 0; oc < o; oc++) {
+      a.set(weight.subarray(oc * kg, (oc + 1) * kg), oc * aStride);
+      a[oc * aStride + kg] = bias[oc]!;
+    }
+  }
+  const chunk = keep === null ? chunkImages(geo) : geo.n;
   for (let n0 = 0; n0 < geo.n; n0 += chunk) {
     const nb = Math.min(chunk, geo.n - n0);
-    const cols = scratch(0, x, kg * groups * nb * plane);
-    const prod = scratch(1, x, o * nb * plane);
-    im2col(x, n0 * geo.c * geo.h * geo.w, geo, nb, cols);
     const rowLen = nb * plane;
-    for (let g = 0; g < groups; g++) {
-      matmulKernel(
-        og,
-        rowLen,
-        kg,
-        { data: weight, offset: g * og * kg, rowStride: kg, colStride: 1 },
-        { data: cols, offset: g * kg * rowLen, rowStride: rowLen, colStride: 1 },
-        prod,
-        g * og * rowLen,
-      );
-    }
-    // prod is [o, nb, plane]; the output wants [nb, o, plane], with the bias added on the way.
+    const cols = keep ?? scratch(0, x, rows * rowLen);
+    im2col(x, n0 * geo.c * geo.h * geo.w, geo, nb, cols);
+    if (onesRow) cols.fill(1, kg * rowLen, (kg + 1) * rowLen);
     for (let img = 0; img < nb; img++) {
-      for (let oc = 0; oc < o; oc++) {
-        const s = (oc * nb + img) * plane;
-        const d = ((n0 + img) * o + oc) * plane;
-        const b = bias === null ? 0 : bias[oc]!;
-        for (let k = 0; k < plane; k++) out[d + k] = prod[s + k]! + b;
+      for (let g = 0; g < groups; g++) {
+        matmulKernel(
+          og,
+          plane,
+          onesRow ? kg + 1 : kg,
+          { data: a, offset: g * og * aStride, rowStride: aStride, colStride: 1 },
+          { data: cols, offset: g * kg * rowLen + img * plane, rowStride: rowLen, colStride: 1 },
+          out,
+          ((n0 + img) * o + g * og) * plane,
+        );
+      }
+      if (bias !== null && !onesRow) {
+        for (let oc = 0; oc < o; oc++) {
+          const b = bias[oc]!;
+          const d = ((n0 + img) * o + oc) * plane;
+          for (let k = 0; k < plane; k++) out[d + k]! += b;
+        }
       }
     }
   }
@@ -247,7 +352,8 @@ export function conv2dInputGradKernel(
  * The gradient of a convolution with respect to its weight: out [o, c/groups, kh, kw]
  * (overwritten) = gradOut · colsᵀ per group, summed over the batch. It is computed transposed,
  * as cols · gradOutᵀ ([K, n·oh·ow] · [n·oh·ow, o/g]), so that the long n·oh·ow dim is read along
- * rows of the big operand rather than packed from a transposed view.
+ * rows of the big operand rather than packed from a transposed view. `columns`, when given, are
+ * the whole batch's columns of `x` as `conv2dKernel` kept them, and `x` is not unfolded again.
  */
 export function conv2dWeightGradKernel(
   x: TypedArray,
@@ -256,19 +362,38 @@ export function conv2dWeightGradKernel(
   o: number,
   groups: number,
   out: TypedArray,
+  columns: TypedArray | null = null,
 ): void {
   const plane = geo.oh * geo.ow;
   const kg = (geo.c / groups) * geo.kh * geo.kw;
   const og = o / groups;
-  const chunk = chunkImages(geo);
+  const chunk = columns === null ? chunkImages(geo) : geo.n;
   out.fill(0);
   const partial = scratch(2, x, kg * og);
   for (let n0 = 0; n0 < geo.n; n0 += chunk) {
     const nb = Math.min(chunk, geo.n - n0);
     const rowLen = nb * plane;
-    const cols = scratch(0, x, kg * groups * rowLen);
+    const cols = columns ?? scratch(0, x, kg * groups * rowLen);
+    if (columns === null) im2col(x, n0 * geo.c * geo.h * geo.w, geo, nb, cols);
+    if (plane >= PER_IMAGE_PLANE) {
+      // Long planes: one product per image reads gradOut in place, with no reordering pass.
+      for (let img = 0; img < nb; img++) {
+        for (let g = 0; g < groups; g++) {
+          matmulKernel(
+            kg,
+            og,
+            plane,
+            { data: cols, offset: g * kg * rowLen + img * plane, rowStride: rowLen, colStride: 1 },
+            { data: gradOut, offset: ((n0 + img) * o + g * og) * plane, rowStride: 1, colStride: plane },
+            partial,
+            0,
+          );
+          addTransposed(partial, kg, og, out, g * og * kg);
+        }
+      }
+      continue;
+    }
     const g2 = scratch(1, x, o * rowLen);
-    im2col(x, n0 * geo.c * geo.h * geo.w, geo, nb, cols);
     swapLeadingDims(gradOut, n0 * o * plane, nb, o, plane, g2);
     for (let g = 0; g < groups; g++) {
       matmulKernel(
@@ -280,12 +405,19 @@ export function conv2dWeightGradKernel(
         partial,
         0,
       );
-      // partial is [kg, og]; add its transpose into the group's rows of out.
-      const base = g * og * kg;
-      for (let r = 0; r < og; r++)
-        for (let q = 0; q < kg; q++) out[base + r * kg + q]! += partial[q * og + r]!;
+      addTransposed(partial, kg, og, out, g * og * kg);
     }
   }
+}
+
+// Planes at least this long make one weight-gradient product per image pay (measured on LeNet's
+// 28×28 planes against its 10×10 ones); shorter planes are reordered once and multiplied together.
+const PER_IMAGE_PLANE = 256;
+
+/** Adds the transpose of `partial` [rows, cols] into out [cols, rows] from `base`. */
+function addTransposed(partial: TypedArray, rows: number, cols: number, out: TypedArray, base: number): void {
+  for (let r = 0; r < cols; r++)
+    for (let q = 0; q < rows; q++) out[base + r * rows + q]! += partial[q * cols + r]!;
 }
 
 /** out[ch] = Σ over n images and the plane of x[img, ch, ·] (contiguous NCHW): conv2d's bias gradient. */

@@ -90,6 +90,10 @@ export function maxPool2dKernel(
   indices: Int32Array,
 ): void {
   const { h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = geo;
+  if (kh === 2 && kw === 2 && sh === 2 && sw === 2 && ph === 0 && pw === 0 && dh === 1 && dw === 1) {
+    maxPool2x2(x, planes, h, w, oh, ow, out, indices);
+    return;
+  }
   for (let p = 0; p < planes; p++) {
     const src = p * h * w;
     const dst = p * oh * ow;
@@ -114,6 +118,53 @@ export function maxPool2dKernel(
         }
         out[dst + oy * ow + ox] = best;
         indices[dst + oy * ow + ox] = at;
+      }
+    }
+  }
+}
+
+/**
+ * The common 2×2, stride-2, unpadded case of `maxPool2dKernel`, with the same answer: taps in
+ * row-major order, a later tap wins only if greater, or if it is NaN and the best so far is not.
+ * Every window lies inside the plane, so no bounds checks are needed.
+ */
+function maxPool2x2(
+  x: TypedArray,
+  planes: number,
+  h: number,
+  w: number,
+  oh: number,
+  ow: number,
+  out: TypedArray,
+  indices: Int32Array,
+): void {
+  for (let p = 0; p < planes; p++) {
+    const src = p * h * w;
+    let d = p * oh * ow;
+    for (let oy = 0; oy < oh; oy++) {
+      const top = 2 * oy * w;
+      for (let ox = 0; ox < ow; ox++, d++) {
+        const i0 = top + 2 * ox;
+        const i2 = i0 + w;
+        let best = x[src + i0]!;
+        let at = i0;
+        const b = x[src + i0 + 1]!;
+        if (b > best || (Number.isNaN(b) && !Number.isNaN(best))) {
+          best = b;
+          at = i0 + 1;
+        }
+        const c = x[src + i2]!;
+        if (c > best || (Number.isNaN(c) && !Number.isNaN(best))) {
+          best = c;
+          at = i2;
+        }
+        const e = x[src + i2 + 1]!;
+        if (e > best || (Number.isNaN(e) && !Number.isNaN(best))) {
+          best = e;
+          at = i2 + 1;
+        }
+        out[d] = best;
+        indices[d] = at;
       }
     }
   }

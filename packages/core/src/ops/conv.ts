@@ -4,13 +4,18 @@
  * with the other two and gradients of gradients work.
  */
 import { record, sameDType } from '../autograd/function.js';
+import { isGradEnabled } from '../autograd/grad-mode.js';
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
 import {
   channelSumKernel,
   conv2dInputGradKernel,
   conv2dKernel,
   conv2dWeightGradKernel,
+  giveColumns,
+  keptColumnsLength,
+  takeColumns,
 } from '../kernels/conv.js';
+import type { TypedArray } from '../tensor/dtype.js';
 import { allocate, requireFloating } from '../tensor/dtype.js';
 import { sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -83,13 +88,28 @@ function convForward(x: Tensor, w: Tensor, b: Tensor | null, p: ConvParams): Ten
     }
   }
   const out = new Tensor(allocate(x.dtype, geo.n * o * geo.oh * geo.ow), [geo.n, o, geo.oh, geo.ow]);
-  conv2dKernel(flat(x), flat(w), b === null ? null : flat(b), geo, o, p.groups, out.data);
+  // The weight gradient needs the input's columns again: keep the forward's, in a pooled buffer
+  // that only the backward closure references and that goes back to the pool when the graph is
+  // released.
+  const keptLength = isGradEnabled() && w.requiresGrad ? keptColumnsLength(geo, b !== null, p.groups) : -1;
+  let kept: TypedArray | null = keptLength > 0 ? takeColumns(out.data, keptLength) : null;
+  const xs = flat(x);
+  conv2dKernel(xs, flat(w), b === null ? null : flat(b), geo, o, p.groups, out.data, kept);
   const inputs = b === null ? [x, w] : [x, w, b];
-  return record('conv2d', inputs, out, (g, needs) => [
+  const result = record('conv2d', inputs, out, (g, needs) => [
     needs[0] ? inputGrad(x.shape, w, g, p) : null,
-    needs[1] ? weightGrad(x, w.shape, g, p) : null,
+    needs[1] ? weightGrad(x, w.shape, g, p, kept) : null,
     needs[2] ? channelSum(g) : null,
   ]);
+  if (kept !== null) {
+    if (result.gradFn === null) giveColumns(kept);
+    else
+      result.gradFn.onRelease(() => {
+        if (kept !== null) giveColumns(kept);
+        kept = null;
+      });
+  }
+  return result;
 }
 
 /** Σ over N, H, W of an [N,C,H,W] tensor: the bias gradient of conv2d. */
@@ -141,14 +161,20 @@ export function conv2dWeightGrad(
   return weightGrad(input, weightShape, gradOutput, params('conv2dWeightGrad', options));
 }
 
-function weightGrad(x: Tensor, wShape: readonly number[], g: Tensor, p: ConvParams): Tensor {
+function weightGrad(
+  x: Tensor,
+  wShape: readonly number[],
+  g: Tensor,
+  p: ConvParams,
+  columns: TypedArray | null = null,
+): Tensor {
   requireFloating('conv2dWeightGrad', x.dtype);
   sameDType('conv2dWeightGrad', x, g);
   const geo = convGeometry('conv2dWeightGrad', x.shape, wShape, p);
   const o = wShape[0]!;
   checkGradShape('conv2dWeightGrad', g, [geo.n, o, geo.oh, geo.ow]);
   const out = new Tensor(allocate(x.dtype, sizeOf(wShape)), [...wShape]);
-  conv2dWeightGradKernel(flat(x), flat(g), geo, o, p.groups, out.data);
+  conv2dWeightGradKernel(flat(x), flat(g), geo, o, p.groups, out.data, columns);
   // Bilinear in (x, g): ⟨h, ∇w(x, g)⟩ = ⟨conv(x, h), g⟩.
   return record('conv2dWeightGrad', [x, g], out, (h, needs) => [
     needs[0] ? inputGrad(x.shape, h, g, p) : null,

@@ -181,13 +181,29 @@ export function sign(x: Tensor): Tensor {
 /** Hyperbolic tangent. */
 export function tanh(x: Tensor): Tensor {
   const out = floatMap('tanh', 'tanh', x);
-  return record('tanh', [x], out, (g) => [mul(g, sub(1, mul(out, out)))]);
+  return record('tanh', [x], out, (g) => [tanhBackward(g, out)]);
+}
+
+/** g·(1 − y²) from tanh's output y, in one kernel pass; differentiable in g and y. */
+function tanhBackward(g: Tensor, y: Tensor): Tensor {
+  return record('tanhBackward', [g, y], zip('tanh', 'tanhBackward', g, y), (gg, needs) => [
+    needs[0] ? tanhBackward(gg, y) : null,
+    needs[1] ? mul(gg, mul(g, mul(y, -2))) : null,
+  ]);
 }
 
 /** Logistic sigmoid 1 / (1 + e⁻ˣ). */
 export function sigmoid(x: Tensor): Tensor {
   const out = floatMap('sigmoid', 'sigmoid', x);
-  return record('sigmoid', [x], out, (g) => [mul(g, mul(out, sub(1, out)))]);
+  return record('sigmoid', [x], out, (g) => [sigmoidBackward(g, out)]);
+}
+
+/** g·y·(1 − y) from sigmoid's output y, in one kernel pass; differentiable in g and y. */
+function sigmoidBackward(g: Tensor, y: Tensor): Tensor {
+  return record('sigmoidBackward', [g, y], zip('sigmoid', 'sigmoidBackward', g, y), (gg, needs) => [
+    needs[0] ? sigmoidBackward(gg, y) : null,
+    needs[1] ? mul(gg, mul(g, sub(1, mul(y, 2)))) : null,
+  ]);
 }
 
 /** max(x, 0); the gradient at 0 is 0. */

@@ -4,6 +4,7 @@ import {
   fmtShape,
   full,
   type Generator,
+  linear as linearOp,
   rand,
   requireFloating,
   ShapeError,
@@ -25,14 +26,13 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
         `(expected ${inFeatures} input features, got ${x.ndim === 0 ? 'a 0-d tensor' : x.shape[x.ndim - 1]})`,
     );
   }
-  const out = x.matmul(weight.t());
-  if (bias === undefined || bias === null) return out;
-  if (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0]) {
+  if (bias !== undefined && bias !== null && (bias.ndim !== 1 || bias.shape[0] !== weight.shape[0])) {
     throw new ShapeError(
       `linear: bias of shape ${fmtShape(bias.shape)} should be [${weight.shape[0]}] for weight ${fmtShape(weight.shape)}`,
     );
   }
-  return out.add(bias);
+  // One core op: the product written in place and the bias added into it, no second buffer.
+  return linearOp(x, weight, bias ?? null);
 }
 
 /**

@@ -19,6 +19,7 @@ import {
   requireFloating,
   ShapeError,
   sameShape,
+  softmaxCrossEntropy,
   type Tensor,
   ValueError,
   where,
@@ -262,7 +263,21 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
     return reduceBy(loss, reduction, loss.size, b.unbatched);
   }
 
-  // Class labels.
+  // Class labels. The plain case (no class weights, no smoothing, logits [N, C]) is one fused core
+  // op; an invalid label falls through to the general path, whose error names crossEntropy.
+  if (
+    eps === 0 &&
+    weight === undefined &&
+    logits.ndim === 2 &&
+    target.ndim === 1 &&
+    target.shape[0] === logits.shape[0]
+  ) {
+    try {
+      return softmaxCrossEntropy(logits, target, { reduction, ignoreIndex: options.ignoreIndex ?? -100 });
+    } catch (e) {
+      if (!(e instanceof ValueError)) throw e;
+    }
+  }
   const b = batchInput(op, 'logits', logits, target, false);
   const logp = b.input.logSoftmax(1);
   const terms = labelTerms(op, 'logits', logp, b.target, options.ignoreIndex ?? -100, weight);
