@@ -599,6 +599,7 @@ export function gradcheck(
  * derivatives (PyTorch's gradgradcheck), after checking the first derivatives.
  *
  * @example
+ * const x = randn([3], { dtype: 'float64', requiresGrad: true });
  * gradgradcheck((a) => a.pow(3).sum(), [x]);
  */
 export function gradgradcheck(

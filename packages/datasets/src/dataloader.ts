@@ -87,8 +87,12 @@ function allocateLike(data: TypedArray, length: number): TypedArray {
  * one typed array.
  *
  * @example
+ * const { images, labels } = loadMnist({ split: 'test' });
  * const loader = new DataLoader(new TensorDataset(images, labels), { batchSize: 64, shuffle: true, seed: 0 });
- * for (const [x, y] of loader) { … } // x: float32 [64,1,28,28], y: int32 [64]
+ * for (const [x, y] of loader) {
+ *   console.log(x!.shape, y!.shape); // float32 [64,1,28,28], int32 [64]
+ *   break;
+ * }
  */
 export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
   readonly dataset: Dataset<T>;

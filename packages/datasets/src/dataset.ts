@@ -28,7 +28,8 @@ function checkIndex(op: string, index: number, length: number): void {
  * typed array per tensor.
  *
  * @example
- * const ds = new TensorDataset(images, labels); // ds.get(0) → [image [1,28,28], label []]
+ * const ds = new TensorDataset(randn([10, 1, 28, 28]), zeros([10], { dtype: 'int32' }));
+ * ds.get(0); // [image [1,28,28], label []]
  */
 export class TensorDataset implements Dataset<Tensor[]> {
   /** The tensors, all with the same first dim. */
@@ -96,7 +97,8 @@ export interface RandomSplitOptions {
  * remainder is handed out one by one from the first subset on, as PyTorch does).
  *
  * @example
- * const [train, val] = randomSplit(ds, [0.9, 0.1], { generator: new Generator(42) });
+ * const ds = new TensorDataset(arange(100));
+ * const [train, val] = randomSplit(ds, [0.9, 0.1], { generator: new Generator(42) }); // 90 and 10 samples
  */
 export function randomSplit<T>(
   dataset: Dataset<T>,

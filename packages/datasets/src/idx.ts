@@ -234,8 +234,8 @@ function idxBytes(bytes: Uint8Array, options: ReadIdxOptions = {}): { bytes: Uin
  * length that is not exactly header + product(dims) · itemsize.
  *
  * @example
- * const { dtype, shape, data } = readIdx(readFileSync('train-labels-idx1-ubyte'));
- * // 'uint8', [60000], Uint8Array
+ * const bytes = writeIdx({ dtype: 'uint8', shape: [3], data: new Uint8Array([7, 2, 1]) });
+ * const { dtype, shape, data } = readIdx(bytes); // 'uint8', [3], Uint8Array [7, 2, 1]
  */
 export function readIdx(bytes: Uint8Array, options: ReadIdxOptions = {}): IdxArray {
   if (!(bytes instanceof Uint8Array)) throw new ValueError('readIdx: expected a Uint8Array of file bytes');
@@ -317,7 +317,7 @@ export function writeIdx(array: IdxArray | Tensor, options: WriteIdxOptions = {}
  * (and their buffer, which the tensor then shares).
  *
  * @example
- * const labels = idxToTensor(readIdxFile('train-labels-idx1-ubyte')); // int32 [60000]
+ * const labels = idxToTensor({ dtype: 'uint8', shape: [3], data: new Uint8Array([7, 2, 1]) }); // int32 [3]
  */
 export function idxToTensor(array: IdxArray): Tensor {
   const { dtype, shape, data } = array;

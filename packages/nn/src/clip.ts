@@ -49,6 +49,9 @@ function forEachGrad(grad: Tensor, f: (g: number) => void): void {
  * can skip the step:
  *
  * @example
+ * const model = new Linear(4, 2);
+ * const optimizer = new SGD(model.parameters(), { lr: 0.1 });
+ * model.call(randn([8, 4])).pow(2).sum().backward();
  * const norm = clipGradNorm(model.parameters(), 1.0);
  * if (Number.isFinite(norm)) optimizer.step();
  */

@@ -30,6 +30,7 @@ export interface LeNetOptions {
  *
  * @example
  * const model = new LeNet({ generator: new Generator(0) });
+ * const [images, labels] = [randn([4, 784]), tensor([3, 1, 4, 1], { dtype: 'int32' })];
  * const loss = F.crossEntropy(model.call(images.reshape([-1, 1, 28, 28])), labels);
  */
 export class LeNet extends Module {
