@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
-import { entryPoints, root } from './entry-points.js';
+import { type EntryPoint, entryPoints, root } from './entry-points.js';
 
 /** An export without a summary: where it is declared and what it is called. */
 export interface Undocumented {
@@ -56,11 +56,11 @@ function summary(symbol: ts.Symbol, checker: ts.TypeChecker): string {
 const isModule = (s: ts.Symbol) => (s.flags & ts.SymbolFlags.ValueModule) !== 0;
 
 /** Every undocumented export of the workspace's entry points (and, with `members`, member). */
-export function findUndocumented(options: { members?: boolean } = {}): {
+export function findUndocumented(options: { members?: boolean; entries?: readonly EntryPoint[] } = {}): {
   undocumented: Undocumented[];
   checked: number;
 } {
-  const entries = entryPoints();
+  const entries = options.entries ?? entryPoints();
   const program = ts.createProgram(
     entries.map((e) => e.file),
     compilerOptions(),
