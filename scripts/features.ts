@@ -15,7 +15,7 @@ import type { DType, Tensor } from '../packages/core/src/index.js';
 import * as core from '../packages/core/src/index.js';
 import * as nn from '../packages/nn/src/index.js';
 import type { OpInfo } from '../packages/testing/src/index.js';
-import { opInfos } from '../packages/testing/src/index.js';
+import * as testing from '../packages/testing/src/index.js';
 import { root } from './entry-points.js';
 
 /** Where the matrix is written. */
@@ -24,6 +24,35 @@ export const featuresPath = join(root, 'docs', 'FEATURES.md');
 interface Notes {
   ops: Record<string, string>;
   layers: Record<string, string>;
+}
+
+const { opInfos } = testing;
+
+/** One row of the matrix, as `supportMatrix()` of @tsgrad/testing gives it (where it exists). */
+interface SupportRow {
+  name: string;
+  family?: string;
+  outputDtype?: 'same' | DType;
+  gradient: boolean;
+  secondOrder: boolean;
+  domain: string;
+  skipped?: { property: string; reason: string }[];
+}
+
+/** The registry as rows: from `supportMatrix()` when @tsgrad/testing has it, else from the OpInfos. */
+function supportRows(): SupportRow[] {
+  const fromTesting = (testing as unknown as { supportMatrix?: () => SupportRow[] }).supportMatrix;
+  if (fromTesting !== undefined) return fromTesting();
+  return opInfos.map((info) => {
+    const gradient = info.differentiable ?? true;
+    return {
+      name: info.name,
+      outputDtype: info.outputDtype ?? 'same',
+      gradient,
+      secondOrder: info.secondOrder ?? gradient,
+      domain: info.domain,
+    };
+  });
 }
 
 const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
@@ -76,27 +105,41 @@ export function renderFeatures(): string {
     '  against finite differences (in float64, with fast-check inputs drawn from the **domain**).',
     '- **cpu**: the only backend today. **webgpu**: not implemented yet (see [webgpu.md](webgpu.md)).',
     '',
-    '| op | dtypes | gradient | 2nd order | cpu | webgpu | domain of the tests | notes |',
-    '| -- | ------ | -------- | --------- | --- | ------ | ------------------- | ----- |',
+    '## Ops',
+    '',
   ];
-  for (const info of opInfos) {
-    const differentiable = info.differentiable ?? true;
-    const second = info.secondOrder ?? differentiable;
-    const dtypes = probeDtypes(info)
-      .map((d) => SHORT[d])
-      .join(', ');
-    const out =
-      info.outputDtype !== undefined && info.outputDtype !== 'same' ? `returns ${info.outputDtype}` : '';
-    const note = [out, notes.ops[info.name] ?? ''].filter((s) => s !== '' && !(out && s === out)).join('; ');
+  const rows = supportRows();
+  const families = [...new Set(rows.map((r) => r.family ?? ''))];
+  for (const family of families) {
+    if (family !== '') lines.push(`### ${family}`, '');
     lines.push(
-      `| \`${info.name}\` | ${dtypes || '–'} | ${differentiable ? 'yes' : 'no'} | ${second ? 'yes' : 'no'} | yes | not yet | ${cell(info.domain)} | ${cell(note)} |`,
+      '| op | dtypes | gradient | 2nd order | cpu | webgpu | domain of the tests | notes |',
+      '| -- | ------ | -------- | --------- | --- | ------ | ------------------- | ----- |',
     );
+    for (const row of rows.filter((r) => (r.family ?? '') === family)) {
+      const info = opInfos.find((o) => o.name === row.name);
+      const dtypes = (info === undefined ? [] : probeDtypes(info)).map((d) => SHORT[d]).join(', ');
+      const skipped = new Map((row.skipped ?? []).map((s) => [s.property, s.reason]));
+      const check = (has: boolean, kind: string) => (!has ? 'no' : skipped.has(kind) ? 'unchecked' : 'yes');
+      const out =
+        row.outputDtype !== undefined && row.outputDtype !== 'same' ? `returns ${row.outputDtype}` : '';
+      const note = [
+        out,
+        notes.ops[row.name] ?? '',
+        ...[...skipped].map(([property, reason]) => `${property} not checked: ${reason}`),
+      ]
+        .filter((n, i, all) => n !== '' && all.indexOf(n) === i)
+        .join('; ');
+      lines.push(
+        `| \`${row.name}\` | ${dtypes || '–'} | ${check(row.gradient, 'gradient')} | ${check(row.secondOrder, 'secondOrder')} | yes | not yet | ${cell(row.domain)} | ${cell(note)} |`,
+      );
+    }
+    lines.push('');
   }
-  const registered = new Set(opInfos.map((o) => o.name));
+  const registered = new Set(rows.map((r) => r.name));
   const layers = layerNames();
   lines.push(
-    '',
-    `${opInfos.length} ops in the registry.`,
+    `${rows.length} ops in the registry.`,
     '',
     '## Layers',
     '',
