@@ -4,7 +4,9 @@
  * are checked member by member; with `--members`, so are the public members of exported classes
  * and interfaces (reported, not failed). Run by `pnpm lint`.
  *
- * Usage: tsx scripts/check-docs.ts [--members]
+ * `--examples` lists the exported functions and classes that have no `@example` (a report).
+ *
+ * Usage: tsx scripts/check-docs.ts [--members] [--examples]
  */
 import { readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -59,6 +61,7 @@ const isModule = (s: ts.Symbol) => (s.flags & ts.SymbolFlags.ValueModule) !== 0;
 export function findUndocumented(options: { members?: boolean; entries?: readonly EntryPoint[] } = {}): {
   undocumented: Undocumented[];
   checked: number;
+  withoutExample: Undocumented[];
 } {
   const entries = options.entries ?? entryPoints();
   const program = ts.createProgram(
@@ -67,6 +70,7 @@ export function findUndocumented(options: { members?: boolean; entries?: readonl
   );
   const checker = program.getTypeChecker();
   const undocumented: Undocumented[] = [];
+  const withoutExample: Undocumented[] = [];
   let checked = 0;
   const seen = new Set<string>();
 
@@ -76,6 +80,13 @@ export function findUndocumented(options: { members?: boolean; entries?: readonl
     checked++;
     if (summary(target, checker) === '' && exportStatementSummary(alias) === '') {
       undocumented.push({ name: path, where: location(decl) });
+    }
+    const callable = target.flags & (ts.SymbolFlags.Function | ts.SymbolFlags.Class);
+    if (
+      callable &&
+      !(target.declarations ?? []).some((d) => ts.getJSDocTags(d).some((t) => t.tagName.text === 'example'))
+    ) {
+      withoutExample.push({ name: path, where: location(decl) });
     }
     if (isModule(target) && decl !== undefined && ts.isSourceFile(decl)) {
       for (const member of checker.getExportsOfModule(target)) visit(member, `${path}.${member.name}`);
@@ -106,13 +117,17 @@ export function findUndocumented(options: { members?: boolean; entries?: readonl
       visit(symbol, `${entry.specifier} ${symbol.name}`);
     }
   }
-  return { undocumented, checked };
+  return { undocumented, checked, withoutExample };
 }
 
 function main(): void {
   const members = process.argv.includes('--members');
   const start = performance.now();
-  const { undocumented, checked } = findUndocumented({ members });
+  const { undocumented, checked, withoutExample } = findUndocumented({ members });
+  if (process.argv.includes('--examples')) {
+    for (const u of withoutExample) console.log(`no @example: ${u.name} (${u.where})`);
+    console.log(`check-docs: ${withoutExample.length} exported functions and classes have no @example`);
+  }
   const seconds = ((performance.now() - start) / 1000).toFixed(1);
   for (const u of undocumented) console.error(`undocumented: ${u.name} (${u.where})`);
   if (undocumented.length > 0) {
