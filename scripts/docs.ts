@@ -1,7 +1,8 @@
 /**
- * `pnpm docs`: the HTML API reference of every package (each `source` entry of its package.json
- * `exports`), from the doc comments, with the guides of docs/*.md, into docs/api/. Offline: it
- * reads only the sources and node_modules.
+ * `pnpm run docs`: the HTML API reference of every package (each `source` entry of its
+ * package.json `exports`), from the doc comments, with the guides of docs/*.md, into docs/api/.
+ * Offline: it reads only the sources and node_modules. (`pnpm docs` without `run` is pnpm's own
+ * command, which opens a package's homepage.)
  *
  * Usage: tsx scripts/docs.ts [--out DIR]
  */
