@@ -25,7 +25,8 @@ function compilerOptions(): ts.CompilerOptions {
   const file = join(root, 'tsconfig.base.json');
   const config = ts.readConfigFile(file, (f) => readFileSync(f, 'utf8'));
   const parsed = ts.parseJsonConfigFileContent(config.config, ts.sys, root);
-  return { ...parsed.options, noEmit: true };
+  // Without @types/node (a large parse that no export docs depend on) the check runs twice as fast.
+  return { ...parsed.options, noEmit: true, types: [] };
 }
 
 function location(decl: ts.Declaration | undefined): string {
