@@ -95,9 +95,13 @@ function allocateLike(data: TypedArray, length: number): TypedArray {
  * }
  */
 export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
+  /** The dataset being batched. */
   readonly dataset: Dataset<T>;
+  /** Samples per batch (the last batch may be shorter unless `dropLast`). */
   readonly batchSize: number;
+  /** Whether each epoch visits the samples in a new random order. */
   readonly shuffle: boolean;
+  /** Whether a short final batch is dropped. */
   readonly dropLast: boolean;
   private readonly generator: Generator;
   private readonly collate: ((samples: T[]) => B) | null;

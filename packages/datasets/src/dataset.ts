@@ -12,7 +12,9 @@ import {
 
 /** A map-style dataset: `length` samples, sample `i` by `get(i)`. */
 export interface Dataset<T> {
+  /** The number of samples. */
   readonly length: number;
+  /** Sample `index`, for 0 ≤ index < length. */
   get(index: number): T;
 }
 
@@ -62,7 +64,9 @@ export class TensorDataset implements Dataset<Tensor[]> {
 
 /** The samples of `dataset` at `indices`, in that order. */
 export class Subset<T> implements Dataset<T> {
+  /** The dataset the samples come from. */
   readonly dataset: Dataset<T>;
+  /** The indices into `dataset`, in the order of this subset. */
   readonly indices: Int32Array;
 
   constructor(dataset: Dataset<T>, indices: ArrayLike<number>) {
@@ -75,10 +79,12 @@ export class Subset<T> implements Dataset<T> {
     this.indices = idx;
   }
 
+  /** The number of samples (the number of indices). */
   get length(): number {
     return this.indices.length;
   }
 
+  /** Sample `index` of the subset: `dataset.get(indices[index])`. */
   get(index: number): T {
     checkIndex('Subset.get', index, this.length);
     return this.dataset.get(this.indices[index]!);

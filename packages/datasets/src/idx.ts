@@ -26,8 +26,11 @@ export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32
 
 /** A decoded IDX file: dtype, shape (row-major) and elements. */
 export interface IdxArray {
+  /** The element type, from the IDX type code. */
   dtype: IdxDType;
+  /** The dimensions, outermost first. */
   shape: number[];
+  /** The elements in row-major order. */
   data: IdxData;
 }
 
@@ -91,9 +94,11 @@ export function isGzip(bytes: Uint8Array): boolean {
 
 /** The header of an IDX file, checked against the length of the bytes. */
 export interface IdxHeader {
+  /** The element type, from the IDX type code. */
   dtype: IdxDType;
   /** Bytes per element. */
   itemSize: number;
+  /** The dimensions, outermost first. */
   shape: number[];
   /** Byte offset of the first element. */
   dataOffset: number;

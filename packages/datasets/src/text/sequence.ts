@@ -90,6 +90,7 @@ export function* sequenceBatches(
 export class TextDataset implements Dataset<[Tensor, Tensor]> {
   /** The whole token stream, int32 `[n]`. */
   readonly tokens: Tensor;
+  /** The length T of each window. */
   readonly blockSize: number;
 
   constructor(tokens: Tokens, blockSize: number) {
