@@ -61,14 +61,17 @@ export interface GradientMismatch {
   value: number;
   /** Which output (when the function returns several) and the index of its element. */
   output: number;
+  /** The index of the element within that output. */
   outputIndex: number[];
   /** For a second-order check: the input whose gradient is the output. */
   gradientOf?: string;
   /** d output[outputIndex] / d input[index], analytically and by finite differences. */
   analytical: number;
+  /** The same derivative by central finite differences. */
   numerical: number;
   /** |analytical − numerical|, and the tolerance it exceeds: atol + rtol·|numerical|. */
   difference: number;
+  /** The tolerance exceeded: atol + rtol·|numerical|. */
   tolerance: number;
 }
 
@@ -76,12 +79,17 @@ export interface GradientMismatch {
 export interface InputFailure {
   /** 1 for first derivatives, 2 for second. */
   order: 1 | 2;
+  /** 'rev' (vector-Jacobian products, the backward) or 'fwd' (Jacobian-vector products). */
   mode: GradcheckMode;
+  /** The position of the input in the list given to the check. */
   input: number;
+  /** The input's name ('' when none was given). */
   name: string;
+  /** The input's shape. */
   shape: number[];
   /** Number of elements of the input with at least one wrong derivative, and the input's size. */
   failing: number;
+  /** The number of elements of the input. */
   total: number;
   /** The element whose difference exceeds its tolerance the most. */
   worst: GradientMismatch;
@@ -89,10 +97,15 @@ export interface InputFailure {
 
 /** What a gradient check found. */
 export interface GradcheckReport {
+  /** True when every checked derivative is within tolerance. */
   ok: boolean;
+  /** The finite-difference step used. */
   eps: number;
+  /** The absolute tolerance used. */
   atol: number;
+  /** The relative tolerance used. */
   rtol: number;
+  /** One entry per input (and order and mode) with a wrong derivative; empty when ok. */
   failures: InputFailure[];
   /** A readable account of the failures ('' when ok). */
   message: string;
@@ -599,6 +612,7 @@ export function gradcheck(
  * derivatives (PyTorch's gradgradcheck), after checking the first derivatives.
  *
  * @example
+ * const x = randn([3], { dtype: 'float64', requiresGrad: true });
  * gradgradcheck((a) => a.pow(3).sum(), [x]);
  */
 export function gradgradcheck(

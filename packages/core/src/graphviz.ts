@@ -26,8 +26,8 @@ export interface ToDotOptions {
  * @example
  * const y = new Value(2, 'x').mul(3).tanh();
  * y.backward();
- * writeFileSync('y.dot', toDot(y));
- * writeFileSync('loss.dot', toDot(model.forward(x).pow(2).mean()));
+ * writeFileSync('y.dot', toDot(y)); // then `dot -Tsvg y.dot > y.svg`
+ * writeFileSync('loss.dot', toDot(randn([2, 3], { requiresGrad: true }).pow(2).mean()));
  */
 export function toDot(root: Value | Tensor, options: ToDotOptions = {}): string {
   const rankdir = options.rankdir ?? 'LR';

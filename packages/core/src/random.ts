@@ -2,7 +2,9 @@ import { ValueError } from './errors.js';
 
 /** A generator's state: the four xoshiro128** words and the cached second normal sample. */
 export interface GeneratorState {
+  /** The four 32-bit words of the xoshiro128** state. */
   words: number[];
+  /** The second sample of the last Box–Muller pair, or null when none is cached. */
   spareNormal: number | null;
 }
 

@@ -87,13 +87,21 @@ function allocateLike(data: TypedArray, length: number): TypedArray {
  * one typed array.
  *
  * @example
+ * const { images, labels } = loadMnist({ split: 'test' });
  * const loader = new DataLoader(new TensorDataset(images, labels), { batchSize: 64, shuffle: true, seed: 0 });
- * for (const [x, y] of loader) { … } // x: float32 [64,1,28,28], y: int32 [64]
+ * for (const [x, y] of loader) {
+ *   console.log(x!.shape, y!.shape); // float32 [64,1,28,28], int32 [64]
+ *   break;
+ * }
  */
 export class DataLoader<T, B = Collated<T>> implements Iterable<B> {
+  /** The dataset being batched. */
   readonly dataset: Dataset<T>;
+  /** Samples per batch (the last batch may be shorter unless `dropLast`). */
   readonly batchSize: number;
+  /** Whether each epoch visits the samples in a new random order. */
   readonly shuffle: boolean;
+  /** Whether a short final batch is dropped. */
   readonly dropLast: boolean;
   private readonly generator: Generator;
   private readonly collate: ((samples: T[]) => B) | null;

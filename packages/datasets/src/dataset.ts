@@ -12,7 +12,9 @@ import {
 
 /** A map-style dataset: `length` samples, sample `i` by `get(i)`. */
 export interface Dataset<T> {
+  /** The number of samples. */
   readonly length: number;
+  /** Sample `index`, for 0 ≤ index < length. */
   get(index: number): T;
 }
 
@@ -28,7 +30,8 @@ function checkIndex(op: string, index: number, length: number): void {
  * typed array per tensor.
  *
  * @example
- * const ds = new TensorDataset(images, labels); // ds.get(0) → [image [1,28,28], label []]
+ * const ds = new TensorDataset(randn([10, 1, 28, 28]), zeros([10], { dtype: 'int32' }));
+ * ds.get(0); // [image [1,28,28], label []]
  */
 export class TensorDataset implements Dataset<Tensor[]> {
   /** The tensors, all with the same first dim. */
@@ -61,7 +64,9 @@ export class TensorDataset implements Dataset<Tensor[]> {
 
 /** The samples of `dataset` at `indices`, in that order. */
 export class Subset<T> implements Dataset<T> {
+  /** The dataset the samples come from. */
   readonly dataset: Dataset<T>;
+  /** The indices into `dataset`, in the order of this subset. */
   readonly indices: Int32Array;
 
   constructor(dataset: Dataset<T>, indices: ArrayLike<number>) {
@@ -74,10 +79,12 @@ export class Subset<T> implements Dataset<T> {
     this.indices = idx;
   }
 
+  /** The number of samples (the number of indices). */
   get length(): number {
     return this.indices.length;
   }
 
+  /** Sample `index` of the subset: `dataset.get(indices[index])`. */
   get(index: number): T {
     checkIndex('Subset.get', index, this.length);
     return this.dataset.get(this.indices[index]!);
@@ -96,7 +103,8 @@ export interface RandomSplitOptions {
  * remainder is handed out one by one from the first subset on, as PyTorch does).
  *
  * @example
- * const [train, val] = randomSplit(ds, [0.9, 0.1], { generator: new Generator(42) });
+ * const ds = new TensorDataset(arange(100));
+ * const [train, val] = randomSplit(ds, [0.9, 0.1], { generator: new Generator(42) }); // 90 and 10 samples
  */
 export function randomSplit<T>(
   dataset: Dataset<T>,

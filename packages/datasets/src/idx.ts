@@ -26,8 +26,11 @@ export type IdxData = Uint8Array | Int8Array | Int16Array | Int32Array | Float32
 
 /** A decoded IDX file: dtype, shape (row-major) and elements. */
 export interface IdxArray {
+  /** The element type, from the IDX type code. */
   dtype: IdxDType;
+  /** The dimensions, outermost first. */
   shape: number[];
+  /** The elements in row-major order. */
   data: IdxData;
 }
 
@@ -91,9 +94,11 @@ export function isGzip(bytes: Uint8Array): boolean {
 
 /** The header of an IDX file, checked against the length of the bytes. */
 export interface IdxHeader {
+  /** The element type, from the IDX type code. */
   dtype: IdxDType;
   /** Bytes per element. */
   itemSize: number;
+  /** The dimensions, outermost first. */
   shape: number[];
   /** Byte offset of the first element. */
   dataOffset: number;
@@ -234,8 +239,8 @@ function idxBytes(bytes: Uint8Array, options: ReadIdxOptions = {}): { bytes: Uin
  * length that is not exactly header + product(dims) · itemsize.
  *
  * @example
- * const { dtype, shape, data } = readIdx(readFileSync('train-labels-idx1-ubyte'));
- * // 'uint8', [60000], Uint8Array
+ * const bytes = writeIdx({ dtype: 'uint8', shape: [3], data: new Uint8Array([7, 2, 1]) });
+ * const { dtype, shape, data } = readIdx(bytes); // 'uint8', [3], Uint8Array [7, 2, 1]
  */
 export function readIdx(bytes: Uint8Array, options: ReadIdxOptions = {}): IdxArray {
   if (!(bytes instanceof Uint8Array)) throw new ValueError('readIdx: expected a Uint8Array of file bytes');
@@ -317,7 +322,7 @@ export function writeIdx(array: IdxArray | Tensor, options: WriteIdxOptions = {}
  * (and their buffer, which the tensor then shares).
  *
  * @example
- * const labels = idxToTensor(readIdxFile('train-labels-idx1-ubyte')); // int32 [60000]
+ * const labels = idxToTensor({ dtype: 'uint8', shape: [3], data: new Uint8Array([7, 2, 1]) }); // int32 [3]
  */
 export function idxToTensor(array: IdxArray): Tensor {
   const { dtype, shape, data } = array;

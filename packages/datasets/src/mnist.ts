@@ -57,7 +57,9 @@ export interface MnistOptions {
 
 /** Images (float32 `[N, 1, 28, 28]` or `[N, 784]`) and labels (int32 `[N]`, 0..9). */
 export interface MnistData {
+  /** float32 images, `[N, 1, 28, 28]` (or `[N, 784]` with `flatten`). */
   images: Tensor;
+  /** int32 class labels `[N]`, 0..9. */
   labels: Tensor;
 }
 

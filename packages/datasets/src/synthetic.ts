@@ -7,7 +7,9 @@ import { defaultGenerator, type Generator, ValueError } from '@tsgrad/core';
 
 /** Samples as rows: `x` is n × features, `y` has length n. */
 export interface SyntheticData {
+  /** The inputs, one row of features per sample. */
   x: number[][];
+  /** The target of each sample. */
   y: number[];
 }
 
@@ -49,6 +51,7 @@ export interface MoonsOptions {
   noise?: number;
   /** Shuffle the samples (default true); unshuffled, the outer moon comes first. */
   shuffle?: boolean;
+  /** The random generator (default: the global one, see `manualSeed`). */
   generator?: Generator;
 }
 
@@ -88,6 +91,7 @@ export interface SpiralsOptions {
   noise?: number;
   /** Shuffle the samples (default true); unshuffled, they come class by class. */
   shuffle?: boolean;
+  /** The random generator (default: the global one, see `manualSeed`). */
   generator?: Generator;
 }
 
@@ -126,6 +130,7 @@ export interface LinearOptions {
   noise?: number;
   /** x is uniform in [low, high) (default [−1, 1)). */
   xRange?: readonly [number, number];
+  /** The random generator (default: the global one, see `manualSeed`). */
   generator?: Generator;
 }
 

@@ -56,7 +56,9 @@ const VERSION = '1';
  * atomically (a crash mid-write leaves the previous checkpoint intact).
  *
  * @example
- * saveCheckpoint('run/checkpoint.safetensors', { model, optimizer, scheduler, epoch: 3, step: 5625 });
+ * const model = new Linear(4, 2);
+ * const optimizer = new Adam(model.parameters());
+ * saveCheckpoint('checkpoint.safetensors', { model, optimizer, epoch: 3, step: 5625 });
  */
 export function saveCheckpoint(path: string, input: CheckpointInput): void {
   const op = 'saveCheckpoint';
@@ -111,7 +113,10 @@ function toJson(op: string, key: string, value: unknown): string {
  * the optimizer and the scheduler, so that training continues exactly where it stopped.
  *
  * @example
- * const { epoch, extra } = loadCheckpoint('run/checkpoint.safetensors', { model, optimizer, scheduler });
+ * const model = new Linear(4, 2);
+ * const optimizer = new Adam(model.parameters());
+ * saveCheckpoint('checkpoint.safetensors', { model, optimizer, epoch: 3, step: 5625 });
+ * const { epoch, extra } = loadCheckpoint('checkpoint.safetensors', { model, optimizer }); // 3, { step: 5625 }
  */
 export function loadCheckpoint(path: string, into: CheckpointTargets = {}): Checkpoint {
   const op = 'loadCheckpoint';

@@ -37,6 +37,9 @@ function updateGrad(p: Tensor, f: (g: Tensor) => Tensor): void {
  * can skip the step:
  *
  * @example
+ * const model = new Linear(4, 2);
+ * const optimizer = new SGD(model.parameters(), { lr: 0.1 });
+ * model.call(randn([8, 4])).pow(2).sum().backward();
  * const norm = clipGradNorm(model.parameters(), 1.0);
  * if (Number.isFinite(norm)) optimizer.step();
  */

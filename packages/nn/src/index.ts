@@ -6,6 +6,7 @@ export {
   saveCheckpoint,
 } from './checkpoint.js';
 export { type ClipGradNormOptions, clipGradNorm, clipGradValue } from './clip.js';
+/** The functional forms of the layers and losses (`F.relu`, `F.crossEntropy`), as `torch.nn.functional`. */
 export * as F from './functional/index.js';
 export {
   type BCEWithLogitsOptions,
@@ -26,6 +27,7 @@ export {
   softplus,
   tanh,
 } from './functional/index.js';
+/** Weight initialisers (`init.kaimingUniform`, `init.xavierNormal`, …), as `torch.nn.init`. */
 export * as init from './init.js';
 export {
   calculateFanInAndFanOut,

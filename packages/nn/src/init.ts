@@ -4,6 +4,7 @@
  * Random ones draw from the `generator` option, or from the global generator (`manualSeed`).
  *
  * @example
+ * const layer = new Linear(4, 2);
  * init.kaimingNormal(layer.weight, { mode: 'fanOut', nonlinearity: 'relu' });
  * init.zeros(layer.bias!);
  */

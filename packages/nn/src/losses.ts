@@ -14,8 +14,14 @@ import {
 import { asLayer } from './layers/checks.js';
 import { Module } from './module.js';
 
-/** Mean squared error between input and target (see `F.mseLoss`). */
+/**
+ * Mean squared error between input and target (see `F.mseLoss`).
+ *
+ * @example
+ * new MSELoss().call(tensor([1, 2]), tensor([1, 4])); // (0 + 4) / 2 = 2
+ */
 export class MSELoss extends Module {
+  /** How the per-element losses are combined: 'mean', 'sum' or 'none'. */
   readonly reduction: Reduction;
 
   constructor(options: LossOptions = {}) {
@@ -32,9 +38,16 @@ export class MSELoss extends Module {
   }
 }
 
-/** Negative log-likelihood of class labels under log-probabilities (see `F.nllLoss`). */
+/**
+ * Negative log-likelihood of class labels under log-probabilities (see `F.nllLoss`).
+ *
+ * @example
+ * new NLLLoss().call(randn([4, 10]).logSoftmax(-1), tensor([1, 0, 9, 3], { dtype: 'int32' }));
+ */
 export class NLLLoss extends Module {
+  /** How the per-sample losses are combined: 'mean', 'sum' or 'none'. */
   readonly reduction: Reduction;
+  /** A label that contributes nothing to the loss (default -100). */
   readonly ignoreIndex: number;
   /** Per-class weight, a buffer (saved in `stateDict`) as in PyTorch; null when not given. */
   weight: Tensor | null;
@@ -57,10 +70,19 @@ export class NLLLoss extends Module {
   }
 }
 
-/** Cross-entropy of logits against class labels or probabilities (see `F.crossEntropy`). */
+/**
+ * Cross-entropy of logits against class labels or probabilities (see `F.crossEntropy`).
+ *
+ * @example
+ * const loss = new CrossEntropyLoss({ labelSmoothing: 0.1 });
+ * loss.call(randn([4, 10]), tensor([1, 0, 9, 3], { dtype: 'int32' }));
+ */
 export class CrossEntropyLoss extends Module {
+  /** How the per-sample losses are combined: 'mean', 'sum' or 'none'. */
   readonly reduction: Reduction;
+  /** A label that contributes nothing to the loss (none when undefined). */
   readonly ignoreIndex: number | undefined;
+  /** The share of probability spread uniformly over the classes (0 to 1). */
   readonly labelSmoothing: number;
   /** Per-class weight, a buffer (saved in `stateDict`) as in PyTorch; null when not given. */
   weight: Tensor | null;
@@ -89,11 +111,18 @@ export class CrossEntropyLoss extends Module {
   }
 }
 
-/** Binary cross-entropy of logits, computed stably (see `F.binaryCrossEntropyWithLogits`). */
+/**
+ * Binary cross-entropy of logits, computed stably (see `F.binaryCrossEntropyWithLogits`).
+ *
+ * @example
+ * new BCEWithLogitsLoss().call(randn([4]), tensor([1, 0, 1, 1]));
+ */
 export class BCEWithLogitsLoss extends Module {
+  /** How the per-element losses are combined: 'mean', 'sum' or 'none'. */
   readonly reduction: Reduction;
   /** Buffers (saved in `stateDict`) as in PyTorch; null when not given. */
   weight: Tensor | null;
+  /** Weight of the positive examples of each class, a buffer; null when not given. */
   posWeight: Tensor | null;
 
   constructor(options: BCEWithLogitsOptions = {}) {

@@ -98,6 +98,7 @@ export class Layer {
     Value.zeroGrad(this.parameters());
   }
 
+  /** A readable summary of the neurons. */
   toString(): string {
     return `Layer of [${this.neurons.join(', ')}]`;
   }
@@ -136,6 +137,7 @@ export class MLP {
     Value.zeroGrad(this.parameters());
   }
 
+  /** A readable summary of the layers. */
   toString(): string {
     return `MLP of [${this.layers.join(', ')}]`;
   }

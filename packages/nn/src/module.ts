@@ -225,6 +225,9 @@ function quoteList(keys: readonly string[]): string {
  * array or object are not registered, and listing parameters or the state reports them: hold them
  * in a `ModuleList` or `ModuleDict` instead.
  *
+ * Buffers (state that is not trained, such as running statistics) are registered with
+ * `registerBuffer` and are saved in `stateDict()` like parameters.
+ *
  * @example
  * class Net extends Module {
  *   fc1 = new Linear(784, 50);
@@ -234,9 +237,6 @@ function quoteList(keys: readonly string[]): string {
  *   }
  * }
  * new Net().namedParameters().map(([name]) => name); // fc1.weight, fc1.bias, fc2.weight, fc2.bias
- *
- * Buffers (state that is not trained, such as running statistics) are registered with
- * `registerBuffer` and are saved in `stateDict()` like parameters.
  */
 export abstract class Module {
   /** True in training mode (the default); `eval()` clears it in this module and every descendant. */

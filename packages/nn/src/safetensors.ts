@@ -71,7 +71,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
  * Serializes named tensors (and optional string metadata) to safetensors bytes.
  *
  * @example
- * const bytes = encodeSafetensors(model.stateDict(), { format: 'pt' });
+ * const bytes = encodeSafetensors(new Linear(4, 2).stateDict(), { format: 'pt' });
  */
 export function encodeSafetensors(
   dict: Record<string, Tensor>,
@@ -373,7 +373,7 @@ let tempCounter = 0;
  * naming `op` and the path; the temporary file is removed.
  *
  * @example
- * writeFileAtomic('runs/a/metrics.json', JSON.stringify(metrics));
+ * writeFileAtomic('metrics.json', JSON.stringify({ epoch: 3, accuracy: 0.97 }));
  */
 export function writeFileAtomic(path: string, data: Uint8Array | string, op = 'writeFileAtomic'): void {
   const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;

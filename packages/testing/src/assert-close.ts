@@ -126,6 +126,7 @@ export function closeMismatch(
  * every element satisfies |actual − expected| ≤ atol + rtol·|expected|, with PyTorch's message.
  *
  * @example
+ * const x = randn([3], { dtype: 'float64' });
  * assertClose(x.exp().log(), x); // passes within float64's default tolerances
  */
 export function assertClose(

@@ -49,6 +49,7 @@ function isNamedParameters(x: unknown): x is NamedParameters {
  * them; `fn` then usually ignores its arguments and reads the module.
  *
  * @example
+ * const myOp = (a: Tensor) => a.tanh().mul(a);
  * fc.assert(fc.property(tensors({ shape: [3] }), (x) => { checkGrads((a) => myOp(a), [x]); }));
  */
 export function checkGrads(

@@ -43,6 +43,7 @@ export interface TestOpOptions {
  * determinism (those that apply to the op).
  *
  * @example
+ * // not run: registers vitest tests, so it belongs at the top level of a test file
  * testOp(opInfos.find((o) => o.name === 'tanh')!);
  */
 export function testOp(info: OpInfo, options: TestOpOptions = {}): void {

@@ -22,8 +22,12 @@ export function detectAnomaly(enabled = true): boolean {
  * Runs `fn` (forward and backward) with anomaly detection on.
  *
  * @example
- * withDetectAnomaly(() => x.sub(x).log().sum().backward());
- * // AnomalyError: log: backward returned a gradient with non-finite values (inf) for input 0; the op was created at …
+ * const x = tensor([1, 2], { requiresGrad: true });
+ * try {
+ *   withDetectAnomaly(() => x.sub(x).log().sum().backward());
+ * } catch (e) {
+ *   console.log(String(e)); // AnomalyError: log: backward returned a gradient with non-finite values (inf) …
+ * }
  */
 export function withDetectAnomaly<T>(fn: () => T): T {
   const previous = detectAnomaly(true);

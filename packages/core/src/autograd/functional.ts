@@ -87,7 +87,8 @@ function gradOrZeros(
  * output's shape (it may be left out for a scalar output).
  *
  * @example
- * const [y, g] = vjp((x) => x.mul(x), x, onesLike(x)); // g = 2x
+ * const x = tensor([1, 2, 3]);
+ * const [y, g] = vjp((x) => x.mul(x), x, onesLike(x)); // y = x², g = 2x
  */
 export function vjp<T extends Tensors>(
   fn: TensorFunction,
@@ -116,7 +117,8 @@ export function vjp<T extends Tensors>(
  * differentiable (tsgrad's are).
  *
  * @example
- * const [y, d] = jvp((x) => x.sin(), x, onesLike(x)); // d = cos(x)
+ * const x = tensor([0, 1, 2]);
+ * const [y, d] = jvp((x) => x.sin(), x, onesLike(x)); // y = sin(x), d = cos(x)
  */
 export function jvp<T extends Tensors>(
   fn: TensorFunction,
@@ -148,7 +150,7 @@ export function jvp<T extends Tensors>(
  * for a list of inputs a list of such tensors (one per input).
  *
  * @example
- * jacobian((x) => x.exp(), x); // diag(exp(x)) for a 1-d x
+ * jacobian((x) => x.exp(), tensor([0, 1])); // diag(exp(x)) for a 1-d x
  */
 export function jacobian<T extends Tensors>(
   fn: TensorFunction,
@@ -185,7 +187,7 @@ export function jacobian<T extends Tensors>(
  * input.shape ++ input.shape; for a list of inputs, `H[i][j]` of shape inputs[i].shape ++ inputs[j].shape.
  *
  * @example
- * hessian((x) => x.pow(3).sum(), x); // diag(6x)
+ * hessian((x) => x.pow(3).sum(), tensor([1, 2])); // diag(6x)
  */
 export function hessian<T extends Tensors>(
   fn: TensorFunction,
@@ -230,6 +232,7 @@ export function hessian<T extends Tensors>(
  * The vector–Hessian product vᵀ·H of a scalar-valued `fn`, returned as `[output, vhp]`.
  *
  * @example
+ * const [x, v] = [tensor([1, 2]), tensor([1, 0])];
  * const [y, r] = vhp((x) => x.pow(3).sum(), x, v); // r = 6x·v
  */
 export function vhp<T extends Tensors>(
@@ -256,6 +259,7 @@ export function vhp<T extends Tensors>(
  * double-backward trick (equal to `vhp` for a twice continuously differentiable `fn`).
  *
  * @example
+ * const [x, v] = [tensor([1, 2]), tensor([1, 0])];
  * const [y, r] = hvp((x) => x.pow(3).sum(), x, v); // r = 6x·v
  */
 export function hvp<T extends Tensors>(

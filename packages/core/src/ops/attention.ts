@@ -38,7 +38,8 @@ const OP = 'scaledDotProductAttention';
  * PyTorch ≥ 2.5 does, not NaN.
  *
  * @example
- * const out = scaledDotProductAttention(q, k, v, { isCausal: true }); // q, k, v: [B, H, T, D]
+ * const [q, k, v] = [randn([2, 4, 8, 16]), randn([2, 4, 8, 16]), randn([2, 4, 8, 16])]; // [B, H, T, D]
+ * const out = scaledDotProductAttention(q, k, v, { isCausal: true }); // [2, 4, 8, 16]
  */
 export function scaledDotProductAttention(
   q: Tensor,

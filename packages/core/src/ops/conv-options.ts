@@ -25,6 +25,7 @@ export interface Conv2dOptions {
 
 /** Options of `conv2dInputGrad` and `conv2dWeightGrad`: as conv2d, with numeric padding. */
 export interface Conv2dAdjointOptions extends Omit<Conv2dOptions, 'padding'> {
+  /** Zero padding of the forward convolution: one number or [ph, pw] (no `same`/`valid`). */
   padding?: Size2;
 }
 

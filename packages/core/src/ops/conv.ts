@@ -38,7 +38,8 @@ import { expand, pad, reshape } from './shape.js';
  * OH = ⌊(H + 2·padding − dilation·(kh − 1) − 1) / stride⌋ + 1.
  *
  * @example
- * const y = conv2d(x, w, b, { stride: 1, padding: 2 }); // x [64,1,28,28], w [8,1,5,5] → [64,8,28,28]
+ * const [x, w, b] = [randn([4, 1, 28, 28]), randn([8, 1, 5, 5]), zeros([8])];
+ * const y = conv2d(x, w, b, { stride: 1, padding: 2 }); // [4, 8, 28, 28]
  */
 export function conv2d(
   input: Tensor,

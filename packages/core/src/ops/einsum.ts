@@ -51,7 +51,8 @@ function parseTerm(equation: string, term: string, what: string): { letters: (La
  * `->`, the output is `...` then the letters used once, in alphabetical order.
  *
  * @example
- * einsum('bij,bjk->bik', a, b); // batched matmul
+ * const [a, b, m] = [randn([2, 3, 4]), randn([2, 4, 5]), randn([3, 3])];
+ * einsum('bij,bjk->bik', a, b); // batched matmul, [2, 3, 5]
  * einsum('ii', m);              // trace
  */
 export function einsum(equation: string, ...operands: Tensor[]): Tensor {

@@ -79,7 +79,8 @@ export function scatterAdd(base: Tensor, dim: number, index: Tensor, src: Tensor
  * dim 0); a 0-d index removes the dim.
  *
  * @example
- * indexSelect(weight, 0, tokens); // weight [V, E], tokens [B, T] → [B, T, E]
+ * const tokens = tensor([[1, 0, 4]], { dtype: 'int32' }); // [B, T] = [1, 3]
+ * indexSelect(randn([5, 8]), 0, tokens); // weight [V, E] = [5, 8] → [B, T, E] = [1, 3, 8]
  */
 export function indexSelect(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normalizeDim('indexSelect', dim, x.ndim);

@@ -32,7 +32,9 @@ export function triu(x: Tensor, diagonal = 0): Tensor {
 /**
  * `value` where `mask` is true, else x; mask and x broadcast together. The mask is bool (int32 or
  * float masks count non-zero as true). The gradient flows to x where it was not filled.
- * @example maskedFill(scores, triu(ones([T, T], { dtype: 'bool' }), 1), -Infinity)
+ * @example
+ * const T = 4;
+ * maskedFill(randn([T, T]), triu(ones([T, T], { dtype: 'bool' }), 1), -Infinity); // a causal mask
  */
 export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
   if (typeof value !== 'number')

@@ -28,7 +28,7 @@ function keptShape(shape: readonly number[], dims: readonly number[]): number[] 
  * At a zero vector the gradient is 0 (PyTorch's subgradient choice).
  *
  * @example
- * norm(x, { p: 1, dim: -1 }); // row-wise L1 norms
+ * norm(tensor([[1, -2], [3, 4]]), { p: 1, dim: -1 }); // row-wise L1 norms: [3, 7]
  */
 export function norm(x: Tensor, options: NormOptions = {}): Tensor {
   requireFloating('norm', x.dtype);

@@ -64,7 +64,8 @@ function standardize(x: Tensor, dims: readonly number[], eps: number): Tensor {
  * (both of shape `normalizedShape`), as `F.layer_norm`.
  *
  * @example
- * layerNorm(x, [x.dim(-1)], gamma, beta); // x: [B, T, C], gamma/beta: [C]
+ * const [x, gamma, beta] = [randn([2, 5, 8]), ones([8]), zeros([8])]; // x: [B, T, C], gamma/beta: [C]
+ * layerNorm(x, [x.dim(-1)], gamma, beta);
  */
 export function layerNorm(
   x: Tensor,
@@ -87,7 +88,8 @@ export function layerNorm(
  * its channels and positions, then applies the per-channel `weight` and `bias` ([C]), as `F.group_norm`.
  *
  * @example
- * groupNorm(x, 4, gamma, beta); // x: [N, 32, H, W], gamma/beta: [32]
+ * const [x, gamma, beta] = [randn([2, 32, 4, 4]), ones([32]), zeros([32])]; // x: [N, C, H, W]
+ * groupNorm(x, 4, gamma, beta); // 4 groups of 8 channels
  */
 export function groupNorm(
   x: Tensor,
@@ -126,7 +128,8 @@ export function groupNorm(
  * `F.rms_norm`; eps defaults to the dtype's machine epsilon.
  *
  * @example
- * rmsNorm(x, [x.dim(-1)], gamma); // x: [B, T, C], gamma: [C]
+ * const [x, gamma] = [randn([2, 5, 8]), ones([8])]; // x: [B, T, C], gamma: [C]
+ * rmsNorm(x, [x.dim(-1)], gamma);
  */
 export function rmsNorm(
   x: Tensor,

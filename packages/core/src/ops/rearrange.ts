@@ -182,7 +182,7 @@ function diagonalView(
  * two dims are removed and the diagonal becomes the last dim.
  *
  * @example
- * diagonal(x, { offset: 1 }); // the superdiagonal of a matrix
+ * diagonal(tensor([[1, 2], [3, 4]]), { offset: 1 }); // the superdiagonal: [2]
  */
 export function diagonal(x: Tensor, options: DiagonalOptions = {}): Tensor {
   const v = diagonalView('diagonal', x.shape, x.strides, options);

@@ -99,6 +99,7 @@ export function multinomial(probs: Tensor, numSamples: number, options: Multinom
  * `options.p`, probability p everywhere and `probs` gives only the shape (as `torch.bernoulli`).
  *
  * @example
+ * const x = randn([2, 3]);
  * bernoulli(fullLike(x, 0.3), { generator: new Generator(7) }); // a 0/1 mask shaped like x
  */
 export function bernoulli(probs: Tensor, options: BernoulliOptions = {}): Tensor {
@@ -171,7 +172,7 @@ function broadcastBuffer(t: Tensor, shape: readonly number[]): TypedArray {
  *
  * @example
  * normal(0, 2, [3, 4], { generator: new Generator(5) });
- * normal(mu, 1); // one sample per element of the tensor mu
+ * normal(tensor([0, 10, 100]), 1); // one sample per element of the tensor of means
  */
 export function normal(mean: number, std: number, shape: readonly number[], options?: RandomOptions): Tensor;
 export function normal(mean: TensorLike, std: TensorLike, options?: RandomOptions): Tensor;

@@ -319,7 +319,7 @@ export interface PadOptions {
  * as PyTorch's `F.pad` ([left, right, top, bottom] pads W then H). Negative amounts crop.
  *
  * @example
- * pad(x, [1, 1, 2, 0]); // [N,C,H,W] → [N,C,H+2,W+2], two rows on top, one column each side
+ * pad(ones([1, 1, 3, 3]), [1, 1, 2, 0]); // → [1, 1, 5, 5]: two rows on top, one column each side
  */
 export function pad(x: Tensor, padding: readonly number[], options: PadOptions = {}): Tensor {
   const mode = options.mode ?? 'constant';

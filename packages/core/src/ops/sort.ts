@@ -59,7 +59,7 @@ export interface SortOptions {
  * The sort is stable; NaN sorts above every number.
  *
  * @example
- * const { values, indices } = sort(x, { descending: true });
+ * const { values, indices } = sort(tensor([2, 7, 1]), { descending: true }); // [7, 2, 1], [1, 0, 2]
  */
 export function sort(x: Tensor, options: SortOptions = {}): ValuesIndices {
   const y = lift(x);
@@ -89,7 +89,8 @@ export interface TopkOptions {
  * largest first (smallest first when `largest` is false); ties keep the earlier index first.
  *
  * @example
- * topk(logits, 5).indices; // the 5 most likely classes of each row
+ * const logits = randn([4, 10]);
+ * topk(logits, 5).indices; // the 5 most likely classes of each row, [4, 5]
  */
 export function topk(x: Tensor, k: number, options: TopkOptions = {}): ValuesIndices {
   const y = lift(x);

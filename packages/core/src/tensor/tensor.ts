@@ -122,7 +122,9 @@ export class Tensor implements GraphNode {
    * and dtype) replaces the gradient. Returns a handle whose `remove()` unregisters it.
    *
    * @example
+   * const w = randn([3], { requiresGrad: true });
    * w.registerHook((g) => g.clamp(-1, 1)); // clip this parameter's gradient
+   * w.mul(10).sum().backward(); // w.grad is [1, 1, 1]
    */
   registerHook(hook: GradHook): { remove(): void } {
     if (!this.requiresGrad) {

@@ -55,8 +55,10 @@ function checkBlock(op: string, length: number, blockSize: number): void {
  * generator state gives the same batches.
  *
  * @example
+ * const text = loadNames({ split: 'train' }).join('.');
+ * const tok = CharTokenizer.fit(text);
  * const batches = sequenceBatches(tok.encode(text), 64, 32, new Generator(0));
- * const [x, y] = batches.next().value; // [32,64] each, y[b][t] === x[b][t + 1]
+ * const [x, y] = batches.next().value!; // [32,64] each, y[b][t] === x[b][t + 1]
  */
 export function* sequenceBatches(
   tokens: Tokens,
@@ -88,6 +90,7 @@ export function* sequenceBatches(
 export class TextDataset implements Dataset<[Tensor, Tensor]> {
   /** The whole token stream, int32 `[n]`. */
   readonly tokens: Tensor;
+  /** The length T of each window. */
   readonly blockSize: number;
 
   constructor(tokens: Tokens, blockSize: number) {
@@ -132,6 +135,7 @@ export interface ContextExamples {
  * as the end. A word of k characters gives k + 1 examples.
  *
  * @example
+ * const tok = CharTokenizer.fit('ema', { special: '.' });
  * contextWindows(['emma'], tok, 3); // inputs ..., ..e, .em, emm, mma; targets e, m, m, a, .
  */
 export function contextWindows(

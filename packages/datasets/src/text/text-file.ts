@@ -7,6 +7,7 @@ import { ValueError } from '@tsgrad/core';
  * file is a ValueError naming the path.
  *
  * @example
+ * writeFileSync('input.txt', 'First Citizen:\nBefore we proceed any further, hear me speak.\n');
  * const text = loadTextFile('input.txt');
  */
 export function loadTextFile(path: string): string {

@@ -30,7 +30,7 @@ function describeChar(c: string): string {
  * character (if any), then the distinct characters of the text sorted by code point.
  *
  * @example
- * const tok = CharTokenizer.fit(names.join(''), { special: '.' });
+ * const tok = CharTokenizer.fit(loadNames().join(''), { special: '.' });
  * tok.vocabSize;                 // 27: '.', 'a'…'z'
  * tok.encode('emma');            // Int32Array [5, 13, 13, 1]
  * tok.decode([5, 13, 13, 1, 0]); // 'emma.'

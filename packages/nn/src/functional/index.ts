@@ -3,7 +3,8 @@
  * `dropout`, activations and losses.
  *
  * @example
- * const loss = F.crossEntropy(model.call(x), labels, { labelSmoothing: 0.1 });
+ * const labels = tensor([1, 0, 9, 3], { dtype: 'int32' });
+ * const loss = F.crossEntropy(randn([4, 10]), labels, { labelSmoothing: 0.1 });
  */
 export { logSoftmax, relu, sigmoid, softmax, softplus, tanh } from './activations.js';
 export { dropout, linear } from './layers.js';

@@ -4,7 +4,8 @@
  * from the ops' own rules.
  *
  * @example
- * const loss = F.crossEntropy(model.call(x), labels, { labelSmoothing: 0.1 });
+ * const labels = tensor([1, 0, 9, 3], { dtype: 'int32' });
+ * const loss = F.crossEntropy(randn([4, 10]), labels, { labelSmoothing: 0.1 });
  */
 import {
   broadcastShapes,
@@ -223,7 +224,7 @@ export function nllLoss(logProbs: Tensor, target: Tensor, options: NLLLossOption
  * the mean is over the N·d1·… positions.
  *
  * @example
- * F.crossEntropy(logits, tensor([3, 0, 9], { dtype: 'int32' }), { ignoreIndex: 0 });
+ * F.crossEntropy(randn([3, 10]), tensor([3, 0, 9], { dtype: 'int32' }), { ignoreIndex: 0 });
  */
 export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
   const op = 'crossEntropy';

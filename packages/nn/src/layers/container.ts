@@ -109,7 +109,7 @@ export class ModuleList<M extends Module = Module> extends IndexedModules<M> {
  *
  * @example
  * const heads = new ModuleDict({ cls: new Linear(16, 10), box: new Linear(16, 4) });
- * heads.get('cls').call(features);
+ * heads.get('cls').call(randn([2, 16])); // [2, 10]
  */
 export class ModuleDict<M extends Module = Module> extends Module implements Iterable<[string, M]> {
   readonly #keys: string[] = [];

@@ -54,14 +54,21 @@ export class Conv2d extends Module {
   readonly weight: Parameter;
   /** Bias of shape [outChannels], or null with `bias: false`. */
   readonly bias: Parameter | null;
+  /** The kernel size [kh, kw]. */
   readonly kernelSize: [number, number];
+  /** The stride: one number or [sh, sw]. */
   readonly stride: Size2;
+  /** Zero padding: one number, [ph, pw], 'same' or 'valid'. */
   readonly padding: Size2 | 'same' | 'valid';
+  /** The spacing of the kernel elements: one number or [dh, dw]. */
   readonly dilation: Size2;
+  /** The number of channel groups (inChannels and outChannels are multiples of it). */
   readonly groups: number;
 
   constructor(
+    /** Channels of the input. */
     readonly inChannels: number,
+    /** Channels of the output (the number of filters). */
     readonly outChannels: number,
     kernelSize: Size2,
     options: Conv2dLayerOptions = {},

@@ -13,11 +13,18 @@ export interface DropoutOptions {
 /**
  * In training, zeroes each element with probability `p` (default 0.5) and scales the others by
  * 1 / (1 − p), so the expected value is unchanged; in evaluation mode (`eval()`), the identity.
+ *
+ * @example
+ * const drop = new Dropout(0.1);
+ * drop.call(ones([2, 4])); // training: each element 0 or 1/0.9
+ * drop.eval().call(ones([2, 4])); // evaluation: the identity
  */
 export class Dropout extends Module {
+  /** The generator the masks are drawn from (the global one when undefined). */
   readonly generator: Generator | undefined;
 
   constructor(
+    /** The probability of zeroing an element. */
     readonly p = 0.5,
     options: DropoutOptions = {},
   ) {

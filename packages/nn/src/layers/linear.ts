@@ -27,6 +27,10 @@ export interface LinearOptions {
 /**
  * y = x·Wᵀ + b for x of shape [*, inFeatures]. W has shape [outFeatures, inFeatures] and, like b,
  * starts as U(−1/√inFeatures, 1/√inFeatures) — PyTorch's default, `kaimingUniform(W, { a: √5 })`.
+ *
+ * @example
+ * const fc = new Linear(784, 10);
+ * fc.call(randn([32, 784])); // [32, 10]
  */
 export class Linear extends Module {
   /** Weight of shape [outFeatures, inFeatures]. */
@@ -35,7 +39,9 @@ export class Linear extends Module {
   readonly bias: Parameter | null;
 
   constructor(
+    /** Size of each input sample. */
     readonly inFeatures: number,
+    /** Size of each output sample. */
     readonly outFeatures: number,
     options: LinearOptions = {},
   ) {

@@ -191,7 +191,7 @@ export interface LayerNormOptions {
  * variance, then applies the elementwise affine map, as `torch.nn.LayerNorm`.
  *
  * @example
- * new LayerNorm(64).forward(x); // x [batch, tokens, 64]: each 64-vector gets mean 0, variance 1
+ * new LayerNorm(64).forward(randn([2, 5, 64])); // each 64-vector gets mean 0, variance 1
  */
 export class LayerNorm extends Module {
   readonly normalizedShape: readonly number[];

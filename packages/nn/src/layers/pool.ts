@@ -15,10 +15,17 @@ function fmt(v: Size2): string {
   return typeof v === 'number' ? String(v) : `[${v[0]},${v[1]}]`;
 }
 
-/** The maximum of each kh×kw window (stride defaults to the kernel size): `new MaxPool2d(2)` halves H and W. */
+/**
+ * The maximum of each kh×kw window (stride defaults to the kernel size): `new MaxPool2d(2)` halves H and W.
+ *
+ * @example
+ * new MaxPool2d(2).call(randn([1, 3, 28, 28])); // [1, 3, 14, 14]
+ */
 export class MaxPool2d extends Module {
   constructor(
+    /** The window size: one number or [kh, kw]. */
     readonly kernelSize: Size2,
+    /** Stride (default: the kernel size), padding and dilation. */
     readonly options: MaxPool2dOptions = {},
   ) {
     super();
@@ -34,10 +41,17 @@ export class MaxPool2d extends Module {
   }
 }
 
-/** The mean of each kh×kw window (stride defaults to the kernel size). */
+/**
+ * The mean of each kh×kw window (stride defaults to the kernel size).
+ *
+ * @example
+ * new AvgPool2d(2).call(randn([1, 3, 28, 28])); // [1, 3, 14, 14]
+ */
 export class AvgPool2d extends Module {
   constructor(
+    /** The window size: one number or [kh, kw]. */
     readonly kernelSize: Size2,
+    /** Stride (default: the kernel size) and padding. */
     readonly options: AvgPool2dOptions = {},
   ) {
     super();
@@ -53,9 +67,17 @@ export class AvgPool2d extends Module {
   }
 }
 
-/** Averages over windows chosen to give a fixed output size, whatever the input's H×W. */
+/**
+ * Averages over windows chosen to give a fixed output size, whatever the input's H×W.
+ *
+ * @example
+ * new AdaptiveAvgPool2d(1).call(randn([2, 16, 7, 7])); // [2, 16, 1, 1]: global average pooling
+ */
 export class AdaptiveAvgPool2d extends Module {
-  constructor(readonly outputSize: number | readonly [number | null, number | null]) {
+  constructor(
+    /** The output H×W: one number, or [h, w] where null keeps the input size. */
+    readonly outputSize: number | readonly [number | null, number | null],
+  ) {
     super();
   }
 

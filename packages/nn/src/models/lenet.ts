@@ -30,13 +30,19 @@ export interface LeNetOptions {
  *
  * @example
  * const model = new LeNet({ generator: new Generator(0) });
+ * const [images, labels] = [randn([4, 784]), tensor([3, 1, 4, 1], { dtype: 'int32' })];
  * const loss = F.crossEntropy(model.call(images.reshape([-1, 1, 28, 28])), labels);
  */
 export class LeNet extends Module {
+  /** The first convolution (1 → c1 channels, 5×5). */
   readonly conv1: Conv2d;
+  /** The second convolution (c1 → c2 channels, 5×5). */
   readonly conv2: Conv2d;
+  /** The 2×2 max-pooling after each convolution. */
   readonly pool = new MaxPool2d(2);
+  /** The hidden fully connected layer. */
   readonly fc1: Linear;
+  /** The output layer (logits). */
   readonly fc2: Linear;
 
   constructor(options: LeNetOptions = {}) {

@@ -32,7 +32,7 @@ export interface AdamOptions {
  * State per parameter: `step`, `expAvg`, `expAvgSq` (and `maxExpAvgSq`).
  *
  * @example
- * const opt = new Adam(model.parameters(), { lr: 1e-3 });
+ * const opt = new Adam(new Linear(4, 2).parameters(), { lr: 1e-3 });
  */
 export class Adam extends Optimizer<AdamOptions> {
   constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {

@@ -6,7 +6,7 @@ import type { ParamsInput } from './optimizer.js';
  * without the L2 term. `weightDecay` defaults to 1e-2.
  *
  * @example
- * const opt = new AdamW(model.parameters(), { lr: 1e-3, weightDecay: 0.01 });
+ * const opt = new AdamW(new Linear(4, 2).parameters(), { lr: 1e-3, weightDecay: 0.01 });
  */
 export class AdamW extends Adam {
   constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {

@@ -168,7 +168,8 @@ export interface StepLROptions {
  * Decays the lr by `gamma` every `stepSize` epochs: lr = initialLr · gamma^⌊epoch / stepSize⌋.
  *
  * @example
- * const sched = new StepLR(opt, { stepSize: 30, gamma: 0.1 });
+ * const opt = new SGD(new Linear(4, 2).parameters(), { lr: 0.1 });
+ * const sched = new StepLR(opt, { stepSize: 30, gamma: 0.1 }); // lr 0.1, then 0.01 from epoch 30
  */
 export class StepLR extends LRScheduler {
   readonly stepSize: number;

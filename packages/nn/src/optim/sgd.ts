@@ -31,7 +31,9 @@ export interface SGDOptions {
  * g ← ±∇ + λθ; b ← g on the first step, else μb + (1−τ)g; g ← g + μb (Nesterov) or b; θ ← θ − lr·g.
  *
  * @example
+ * const model = new Linear(4, 1);
  * const opt = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+ * const loss = model.call(randn([8, 4])).pow(2).mean();
  * opt.zeroGrad(); loss.backward(); opt.step();
  */
 export class SGD extends Optimizer<SGDOptions> {
