@@ -19,7 +19,10 @@ import { reshape, transpose } from './shape.js';
  * `matmul(x, weight.t())` followed by adding the bias, in one op.
  *
  * @example
- * const y = linear(x, w, b); // x [64, 400], w [128, 400], b [128] → [64, 128]
+ * const x = randn([64, 400]);
+ * const w = randn([128, 400]);
+ * const b = randn([128]);
+ * const y = linear(x, w, b); // [64, 128], as x.matmul(w.t()).add(b)
  */
 export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): Tensor {
   requireFloating('linear', x.dtype);

@@ -29,7 +29,9 @@ export interface SoftmaxCrossEntropyOptions {
  * is (softmax − onehot)·g, divided by the number of counted labels for the mean.
  *
  * @example
+ * const logits = randn([3, 10], { requiresGrad: true });
  * const loss = softmaxCrossEntropy(logits, tensor([3, 0, 9], { dtype: 'int32' }));
+ * loss.backward(); // logits.grad = (softmax(logits) − onehot) / 3
  */
 export function softmaxCrossEntropy(
   logits: Tensor,

@@ -93,7 +93,8 @@ function safeSoftmax(x: Tensor): Tensor {
  *
  * @example
  * const mha = new MultiheadAttention(64, 4, { batchFirst: true });
- * const [y] = mha.call(x, x, x, { isCausal: true, needWeights: false }); // x [B, T, 64]
+ * const x = randn([2, 10, 64]); // [batch, T, embed]
+ * const [y] = mha.call(x, x, x, { isCausal: true, needWeights: false }); // y [2, 10, 64]
  */
 export class MultiheadAttention extends Module {
   static override readonly stateKeys: Readonly<Record<string, string>> = {

@@ -529,7 +529,7 @@ export class LSTMCell extends RNNCellBase {
  *
  * @example
  * const cell = new GRUCell(10, 20);
- * const h = cell.call(randn([3, 10]), h0);
+ * const h = cell.call(randn([3, 10]), zeros([3, 20])); // [3, 20]
  */
 export class GRUCell extends RNNCellBase {
   constructor(inputSize: number, hiddenSize: number, options: Omit<RNNCellOptions, 'nonlinearity'> = {}) {

@@ -123,7 +123,7 @@ function copyLayer<M extends Module>(layer: M, make: (generator: Generator) => M
  *
  * @example
  * const layer = new TransformerEncoderLayer(64, 4, { dimFeedforward: 256, batchFirst: true, normFirst: true });
- * layer.call(x, { isCausal: true }); // x [B, T, 64]
+ * const y = layer.call(randn([2, 10, 64]), { isCausal: true }); // [batch, T, dModel] → same shape
  */
 export class TransformerEncoderLayer extends Module {
   static override readonly stateKeys: Readonly<Record<string, string>> = { selfAttn: 'self_attn' };

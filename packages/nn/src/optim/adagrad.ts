@@ -31,7 +31,7 @@ export interface AdagradOptions {
  * θ ← θ − (lr / (1 + (t−1)·lrDecay)) · g / (√s + ε). State per parameter: `step`, `sum`.
  *
  * @example
- * const opt = new Adagrad(model.parameters(), { lr: 0.1, lrDecay: 1e-3 });
+ * const opt = new Adagrad(new Linear(4, 2).parameters(), { lr: 0.1, lrDecay: 1e-3 });
  */
 export class Adagrad extends Optimizer<AdagradOptions> {
   constructor(params: ParamsInput<AdagradOptions>, options: Partial<AdagradOptions> = {}) {

@@ -294,6 +294,7 @@ export interface LambdaLROptions {
  * part of the state dict: a resumed run builds the scheduler with the same functions.
  *
  * @example
+ * const opt = new SGD(new Linear(4, 2).parameters(), { lr: 0.1 });
  * const sched = new LambdaLR(opt, { lrLambda: (epoch) => 0.95 ** epoch });
  */
 export class LambdaLR extends LRScheduler {
@@ -322,6 +323,7 @@ export interface MultiplicativeLROptions {
  * `torch.optim.lr_scheduler.MultiplicativeLR`.
  *
  * @example
+ * const opt = new SGD(new Linear(4, 2).parameters(), { lr: 0.1 });
  * const sched = new MultiplicativeLR(opt, { lrLambda: () => 0.95 });
  */
 export class MultiplicativeLR extends LRScheduler {
@@ -400,6 +402,7 @@ type Phase = {
  * after every batch; stepping more than `totalSteps` times is an error.
  *
  * @example
+ * const opt = new SGD(new Linear(4, 2).parameters(), { lr: 0.01, momentum: 0.9 });
  * const sched = new OneCycleLR(opt, { maxLr: 0.01, totalSteps: 1000 });
  */
 export class OneCycleLR extends LRScheduler {
@@ -546,6 +549,7 @@ export interface SequentialLROptions {
  * its milestone, restarting from its epoch 0 (e.g. a LinearLR warm-up, then a CosineAnnealingLR decay).
  *
  * @example
+ * const opt = new SGD(new Linear(4, 2).parameters(), { lr: 0.1 });
  * const warmup = new LinearLR(opt, { startFactor: 0.1, totalIters: 5 });
  * const decay = new CosineAnnealingLR(opt, { tMax: 95 });
  * const sched = new SequentialLR(opt, { schedulers: [warmup, decay], milestones: [5] });
@@ -677,8 +681,9 @@ export interface ReduceLROnPlateauOptions {
  * `torch.optim.lr_scheduler.ReduceLROnPlateau`. Call `step(metric)` after each evaluation.
  *
  * @example
+ * const opt = new SGD(new Linear(4, 2).parameters(), { lr: 0.1 });
  * const sched = new ReduceLROnPlateau(opt, { patience: 3 });
- * sched.step(valLoss);
+ * sched.step(0.42); // the validation loss of this epoch
  */
 export class ReduceLROnPlateau implements Scheduler {
   /** The optimizer whose lr is scheduled. */

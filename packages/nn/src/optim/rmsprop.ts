@@ -35,7 +35,7 @@ export interface RMSpropOptions {
  * (and `momentumBuffer`, `gradAvg`).
  *
  * @example
- * const opt = new RMSprop(model.parameters(), { lr: 0.01, momentum: 0.9 });
+ * const opt = new RMSprop(new Linear(4, 2).parameters(), { lr: 0.01, momentum: 0.9 });
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
   constructor(params: ParamsInput<RMSpropOptions>, options: Partial<RMSpropOptions> = {}) {
