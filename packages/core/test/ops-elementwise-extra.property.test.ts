@@ -30,14 +30,7 @@ import {
   silu,
   type Tensor,
 } from '@tsgrad/core';
-import {
-  broadcastTensorsArb,
-  GRAD_RUNS,
-  makeTensor,
-  shapeArb,
-  tensorArb,
-  type ValueKind,
-} from '@tsgrad/testing';
+import { broadcastTensorsArb, GRAD_RUNS, makeTensor, shapeArb, tensorArb, type ValueKind } from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

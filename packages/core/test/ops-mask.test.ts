@@ -13,16 +13,7 @@ import {
   ValueError,
   where,
 } from '@tsgrad/core';
-import {
-  allCoords,
-  broadcastPairArb,
-  expectedBroadcast,
-  GRAD_RUNS,
-  makeTensor,
-  numel,
-  shapeArb,
-  type ValueKind,
-} from '@tsgrad/testing';
+import { allCoords, broadcastPairArb, expectedBroadcast, GRAD_RUNS, makeTensor, numel, shapeArb, type ValueKind } from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

@@ -1,5 +1,5 @@
 import { customOp, DTypeError, grad, gradcheck, norm, type Tensor, tensor, ValueError } from '@tsgrad/core';
-import { closeArrays, GRAD_RUNS } from '@tsgrad/testing';
+import { closeArrays, GRAD_RUNS } from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { leafArb } from './helpers/order-arbitraries.js';

@@ -12,7 +12,7 @@ import {
   ValueError,
   zeros,
 } from '@tsgrad/core';
-import { flat } from '@tsgrad/testing';
+import { flat } from '@tsgrad/testing/fixtures';
 import { describe, expect, it } from 'vitest';
 
 /** |count − n·p| ≤ 4σ of a binomial(n, p) count. */

@@ -22,20 +22,7 @@ import {
   tensor,
   where,
 } from '@tsgrad/core';
-import {
-  allCoords,
-  broadcastPairArb,
-  broadcastTensorsArb,
-  closeArrays,
-  expectedBroadcast,
-  flat,
-  GRAD_RUNS,
-  makeTensor,
-  numel,
-  tensorArb,
-  tensorOfShapeArb,
-  type ValueKind,
-} from '@tsgrad/testing';
+import { allCoords, broadcastPairArb, broadcastTensorsArb, closeArrays, expectedBroadcast, flat, GRAD_RUNS, makeTensor, numel, tensorArb, tensorOfShapeArb, type ValueKind } from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

@@ -30,6 +30,5 @@ export {
   type TensorInput,
 } from './assert-close.js';
 export { type CheckGradsOptions, checkGrads, type NamedParameters } from './check-grads.js';
-export * from './fixtures.js';
 export { defineOp, type OpInfo, type OpProperty, type OpSample, opProperties, sampleOf } from './op-info.js';
 export { findOp, opInfos } from './ops/index.js';
