@@ -56,6 +56,12 @@ const NOT_OPS = new Set([
   'broadcastShapes',
   'sameShape',
   'sizeOf',
+  // anomaly mode, dtype and seed validation helpers
+  'detectAnomaly',
+  'isAnomalyEnabled',
+  'withDetectAnomaly',
+  'requireFloating',
+  'checkSeed',
 ]);
 
 describe('the op registry', () => {

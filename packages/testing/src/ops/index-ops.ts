@@ -1,4 +1,4 @@
-/** Registry entries of the index ops: gather, scatterAdd, indexSelect, indexAdd, oneHot. */
+/** Registry entries of the index ops: gather, scatterAdd, indexSelect, indexAdd, oneHot, take. */
 import * as core from '@tsgrad/core';
 import fc from 'fast-check';
 import { indices, tensors } from '../arbitraries.js';
@@ -75,5 +75,15 @@ export const indexOps: OpInfo[] = [
     domain: 'int32 labels in [0, numClasses)',
     differentiable: false,
     outputDtype: 'float32',
+  }),
+  defineOp({
+    name: 'take',
+    apply: ([x, index]) => core.take(x!, index!),
+    sample: tensors({ shape: SMALL }).chain((x) =>
+      fc
+        .array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 })
+        .chain((shape) => indices(x.size, { shape }).map((index) => sampleOf([x, index], null))),
+    ),
+    domain: 'any reals; int32 indices in [0, numel) of any shape',
   }),
 ];
