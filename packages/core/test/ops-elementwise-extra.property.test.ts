@@ -30,7 +30,14 @@ import {
   silu,
   type Tensor,
 } from '@tsgrad/core';
-import { broadcastTensorsArb, GRAD_RUNS, makeTensor, shapeArb, tensorArb, type ValueKind } from '@tsgrad/testing/fixtures';
+import {
+  broadcastTensorsArb,
+  GRAD_RUNS,
+  makeTensor,
+  shapeArb,
+  tensorArb,
+  type ValueKind,
+} from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

@@ -13,7 +13,16 @@ import {
   ValueError,
   where,
 } from '@tsgrad/core';
-import { allCoords, broadcastPairArb, expectedBroadcast, GRAD_RUNS, makeTensor, numel, shapeArb, type ValueKind } from '@tsgrad/testing/fixtures';
+import {
+  allCoords,
+  broadcastPairArb,
+  expectedBroadcast,
+  GRAD_RUNS,
+  makeTensor,
+  numel,
+  shapeArb,
+  type ValueKind,
+} from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

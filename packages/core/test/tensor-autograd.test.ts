@@ -9,7 +9,14 @@ import {
   tensor,
   ValueError,
 } from '@tsgrad/core';
-import { broadcastTensorsArb, closeArrays, flat, makeTensor, tensorArb, type ValueKind } from '@tsgrad/testing/fixtures';
+import {
+  broadcastTensorsArb,
+  closeArrays,
+  flat,
+  makeTensor,
+  tensorArb,
+  type ValueKind,
+} from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

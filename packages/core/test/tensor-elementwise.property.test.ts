@@ -22,7 +22,20 @@ import {
   tensor,
   where,
 } from '@tsgrad/core';
-import { allCoords, broadcastPairArb, broadcastTensorsArb, closeArrays, expectedBroadcast, flat, GRAD_RUNS, makeTensor, numel, tensorArb, tensorOfShapeArb, type ValueKind } from '@tsgrad/testing/fixtures';
+import {
+  allCoords,
+  broadcastPairArb,
+  broadcastTensorsArb,
+  closeArrays,
+  expectedBroadcast,
+  flat,
+  GRAD_RUNS,
+  makeTensor,
+  numel,
+  tensorArb,
+  tensorOfShapeArb,
+  type ValueKind,
+} from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

@@ -1,5 +1,14 @@
 import { gradcheck, matmul, type Tensor, tensor } from '@tsgrad/core';
-import { allCoords, broadcastPairArb, closeArrays, expectedBroadcast, flat, GRAD_RUNS, makeTensor, numel } from '@tsgrad/testing/fixtures';
+import {
+  allCoords,
+  broadcastPairArb,
+  closeArrays,
+  expectedBroadcast,
+  flat,
+  GRAD_RUNS,
+  makeTensor,
+  numel,
+} from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

@@ -16,7 +16,16 @@ import {
   tensor,
   variance,
 } from '@tsgrad/core';
-import { allCoords, closeArrays, flat, GRAD_RUNS, type ShapeArbOptions, tensorArb, tensorWithDimArb, type ValueKind } from '@tsgrad/testing/fixtures';
+import {
+  allCoords,
+  closeArrays,
+  flat,
+  GRAD_RUNS,
+  type ShapeArbOptions,
+  tensorArb,
+  tensorWithDimArb,
+  type ValueKind,
+} from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

@@ -19,7 +19,18 @@ import {
   unsqueeze,
   view,
 } from '@tsgrad/core';
-import { allCoords, at, flat, GRAD_RUNS, makeTensor, numel, shapeArb, tensorArb, tensorOfShapeArb, type ValueKind } from '@tsgrad/testing/fixtures';
+import {
+  allCoords,
+  at,
+  flat,
+  GRAD_RUNS,
+  makeTensor,
+  numel,
+  shapeArb,
+  tensorArb,
+  tensorOfShapeArb,
+  type ValueKind,
+} from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 
