@@ -3,6 +3,7 @@ import * as core from '@tsgrad/core';
 import fc from 'fast-check';
 import { tensors } from '../arbitraries.js';
 import { defineOp, type OpInfo, sampleOf } from '../op-info.js';
+import { WITH_INT32 } from './samples.js';
 
 type Sizes = [number, number, number];
 
@@ -65,5 +66,6 @@ export const einsumOps: OpInfo[] = [
           .map((xs) => sampleOf(xs, { eq: pick.eq })),
       ),
     domain: 'any reals; matmul, batched, diagonal, trace, transpose, sums, outer, ellipsis and chains',
+    dtypes: WITH_INT32,
   }),
 ];

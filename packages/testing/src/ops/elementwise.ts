@@ -13,10 +13,14 @@ import {
   SMALL,
   smallShape,
   tensorOfValues,
+  WITH_INT32,
   withSpecials,
 } from './samples.js';
 
 type Binary = (a: Tensor, b: Tensor) => Tensor;
+
+/** The entry with int32 added to its dtypes. */
+const withInt32 = (info: OpInfo): OpInfo => ({ ...info, dtypes: WITH_INT32 });
 
 const INTEGERS = [-3, -2, -1, 0, 1, 2, 3];
 const HALVES = [-2.5, -1.5, -0.5, 0.5, 1.5, 2.5];
@@ -139,30 +143,36 @@ export const elementwiseOps: OpInfo[] = [
     atol: 1e-4,
     secondOrder: false,
   }),
-  unary('square', core.square, 'any reals'),
+  withInt32(unary('square', core.square, 'any reals')),
   unary('erf', core.erf, 'any reals'),
   unary('erfinv', core.erfinv, 'x in [-0.9, 0.9]', oneTensor({ min: -0.9, max: 0.9 })),
   unary('log1p', core.log1p, 'x in [-0.8, 2]', oneTensor({ min: -0.8, max: 2 })),
   unary('expm1', core.expm1, 'any reals'),
   unary('rsqrt', core.rsqrt, 'x in [0.2, 3]', oneTensor({ min: 0.2, max: 3 })),
   unary('reciprocal', core.reciprocal, 'x kept 0.5 away from 0', oneTensor({ avoid: [0], margin: 0.5 })),
-  unary(
-    'floor',
-    core.floor,
-    'x kept 0.05 away from the integers (gradient 0)',
-    oneTensor({ avoid: INTEGERS, margin: 0.05 }),
+  withInt32(
+    unary(
+      'floor',
+      core.floor,
+      'x kept 0.05 away from the integers (gradient 0)',
+      oneTensor({ avoid: INTEGERS, margin: 0.05 }),
+    ),
   ),
-  unary(
-    'ceil',
-    core.ceil,
-    'x kept 0.05 away from the integers (gradient 0)',
-    oneTensor({ avoid: INTEGERS, margin: 0.05 }),
+  withInt32(
+    unary(
+      'ceil',
+      core.ceil,
+      'x kept 0.05 away from the integers (gradient 0)',
+      oneTensor({ avoid: INTEGERS, margin: 0.05 }),
+    ),
   ),
-  unary(
-    'round',
-    core.round,
-    'x kept 0.05 away from the half-integers (gradient 0)',
-    oneTensor({ avoid: HALVES, margin: 0.05 }),
+  withInt32(
+    unary(
+      'round',
+      core.round,
+      'x kept 0.05 away from the half-integers (gradient 0)',
+      oneTensor({ avoid: HALVES, margin: 0.05 }),
+    ),
   ),
   defineOp({
     name: 'gelu',
@@ -216,6 +226,7 @@ export const elementwiseOps: OpInfo[] = [
     sample: remainderSample,
     domain: 'b in {±1, ±2}; a kept 0.05 away from the integers (a/b never an integer: no jumps)',
     broadcasting: true,
+    dtypes: WITH_INT32,
   }),
   defineOp({
     name: 'floorDivide',
@@ -224,6 +235,7 @@ export const elementwiseOps: OpInfo[] = [
     domain: 'b in {±1, ±2}; a kept 0.05 away from the integers',
     broadcasting: true,
     differentiable: false,
+    dtypes: WITH_INT32,
   }),
   binary(
     'atan2',

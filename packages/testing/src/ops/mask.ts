@@ -3,7 +3,7 @@ import * as core from '@tsgrad/core';
 import fc from 'fast-check';
 import { mutuallyBroadcastableShapes, tensors } from '../arbitraries.js';
 import { defineOp, type OpInfo, sampleOf } from '../op-info.js';
-import { boolTensor, SMALL, smallShape, tensorOfValues } from './samples.js';
+import { boolTensor, SMALL, smallShape, tensorOfValues, WITH_INT32 } from './samples.js';
 
 /** A matrix or batch of matrices and a diagonal offset. */
 const triangular = tensors({ shape: { minRank: 2, maxRank: 3, maxSide: 3 } }).chain((x) =>
@@ -30,12 +30,14 @@ export const maskOps: OpInfo[] = [
     apply: ([x], { diagonal }: { diagonal: number }) => core.tril(x!, diagonal),
     sample: triangular,
     domain: 'any reals; rank ≥ 2, diagonal in [-2, 2]',
+    dtypes: WITH_INT32,
   }),
   defineOp({
     name: 'triu',
     apply: ([x], { diagonal }: { diagonal: number }) => core.triu(x!, diagonal),
     sample: triangular,
     domain: 'any reals; rank ≥ 2, diagonal in [-2, 2]',
+    dtypes: WITH_INT32,
   }),
   defineOp({
     name: 'maskedFill',

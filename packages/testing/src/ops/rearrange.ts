@@ -3,7 +3,7 @@ import * as core from '@tsgrad/core';
 import fc from 'fast-check';
 import { broadcastableShapes, tensors } from '../arbitraries.js';
 import { defineOp, type OpInfo, sampleOf } from '../op-info.js';
-import { SMALL, smallShape } from './samples.js';
+import { SMALL, smallShape, WITH_INT32 } from './samples.js';
 
 /** The dtypes of the pure data-movement ops (int32 included). */
 const ALL_NUMERIC = ['float32', 'float64', 'int32'] as const;
@@ -103,6 +103,7 @@ export const rearrangeOps: OpInfo[] = [
       .tuple(tensors({ shape: smallShape(1, 1) }), tensors({ shape: smallShape(1, 1) }))
       .map((xs) => sampleOf(xs, null)),
     domain: 'any reals; two vectors',
+    dtypes: WITH_INT32,
   }),
   defineOp({
     name: 'meshgrid',

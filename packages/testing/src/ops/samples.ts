@@ -110,3 +110,6 @@ export function smallShape(minRank = 0, maxRank = 3, maxSide = 3): fc.Arbitrary<
 
 /** A seed for the generator of a random op (its apply builds a fresh Generator from it). */
 export const seedArb: fc.Arbitrary<number> = fc.integer({ min: 0, max: 2 ** 31 - 1 });
+
+/** The dtypes of ops that also take int32 tensors (float inputs are cast for the dtype property). */
+export const WITH_INT32 = ['float32', 'float64', 'int32'] as const;

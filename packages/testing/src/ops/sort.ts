@@ -2,7 +2,7 @@
 import * as core from '@tsgrad/core';
 import fc from 'fast-check';
 import { defineOp, type OpInfo, sampleOf } from '../op-info.js';
-import { smallShape, tensorOfValues, tensorWithDim } from './samples.js';
+import { smallShape, tensorOfValues, tensorWithDim, WITH_INT32 } from './samples.js';
 
 /** Well-separated values: every pair at least 0.05 apart, so no ties and no swaps under finite differences. */
 const DISTINCT = { unique: true, margin: 0.05 } as const;
@@ -31,6 +31,7 @@ export const sortOps: OpInfo[] = [
     apply: ([x], { dim, descending }: SortArgs) => core.sort(x!, { dim, descending }).values,
     sample: sortSample,
     domain: 'values at least 0.05 apart (the values output; indices are checked by argsort)',
+    dtypes: WITH_INT32,
   }),
   defineOp({
     name: 'argsort',
@@ -39,18 +40,21 @@ export const sortOps: OpInfo[] = [
     domain: 'values at least 0.05 apart',
     differentiable: false,
     outputDtype: 'int32',
+    dtypes: WITH_INT32,
   }),
   defineOp({
     name: 'topk',
     apply: ([x], { dim, k, flag }: KArgs) => core.topk(x!, k, { dim, largest: flag }).values,
     sample: withK,
     domain: 'values at least 0.05 apart; 1 ≤ k ≤ size along dim, largest or smallest',
+    dtypes: WITH_INT32,
   }),
   defineOp({
     name: 'kthvalue',
     apply: ([x], { dim, k, keepdim }: KArgs) => core.kthvalue(x!, k, dim, keepdim).values,
     sample: withK,
     domain: 'values at least 0.05 apart; 1 ≤ k ≤ size along dim',
+    dtypes: WITH_INT32,
   }),
   defineOp({
     name: 'median',
@@ -60,6 +64,7 @@ export const sortOps: OpInfo[] = [
       fc.boolean().map((whole) => sampleOf(s.inputs, { ...s.args, whole })),
     ),
     domain: 'values at least 0.05 apart (the lower median); over all elements or along a dim',
+    dtypes: WITH_INT32,
   }),
   defineOp({
     name: 'unique',
@@ -73,5 +78,6 @@ export const sortOps: OpInfo[] = [
     ),
     domain: 'values from a set of four (duplicates common); inverse and counts compared as floats',
     differentiable: false,
+    dtypes: WITH_INT32,
   }),
 ];
