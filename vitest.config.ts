@@ -10,6 +10,7 @@ export default defineConfig({
     alias: {
       // The subpath entry comes first: aliases match by prefix.
       '@tsgrad/testing/vitest': src('testing', 'vitest.ts'),
+      '@tsgrad/testing/fixtures': src('testing', 'fixtures.ts'),
       '@tsgrad/testing': src('testing'),
       '@tsgrad/core': src('core'),
       '@tsgrad/nn': src('nn'),

@@ -46,9 +46,10 @@ function identifiers(code: string): Set<string> {
 
 /** The example as a module: its own imports, then imports of the names it uses, then its code in a block. */
 export function moduleSource(example: DocExample): string {
-  const own: string[] = [];
-  const body: string[] = [];
-  for (const line of example.code.split('\n')) (/^import\s/.test(line) ? own : body).push(line);
+  // Import statements, single- or multi-line, wherever they start a line.
+  const importStatement = /^import\s(?:[^;'"]|'[^']*'|"[^"]*")*?(?:from\s*)?['"][^'"]+['"];?[ \t]*$/gm;
+  const own = example.code.match(importStatement) ?? [];
+  const body = example.code.replace(importStatement, '').split('\n');
   const imported = new Set(own.flatMap((l) => l.match(/[A-Za-z_$][\w$]*/g) ?? []));
   const used = identifiers(body.join('\n'));
   // A guide's block is a whole program, copied as is by readers: it gets no imports of ours.

@@ -19,7 +19,7 @@ import {
   ValueError,
   zeros,
 } from '@tsgrad/core';
-import { closeArrays, flat, GRAD_RUNS, makeTensor, numel } from '@tsgrad/testing';
+import { closeArrays, flat, GRAD_RUNS, makeTensor, numel } from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

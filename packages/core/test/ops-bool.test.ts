@@ -28,7 +28,7 @@ import {
   where,
   zeros,
 } from '@tsgrad/core';
-import { allCoords, drawValues, numel, shapeArb } from '@tsgrad/testing';
+import { allCoords, drawValues, numel, shapeArb } from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

@@ -1,5 +1,5 @@
 import { einsum, gradcheck, matmul, ShapeError, type Tensor, tensor, ValueError } from '@tsgrad/core';
-import { allCoords, closeArrays, drawValues, numel } from '@tsgrad/testing';
+import { allCoords, closeArrays, drawValues, numel } from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { distinctValues, leaf } from './helpers/order-arbitraries.js';

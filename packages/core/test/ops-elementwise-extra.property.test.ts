@@ -37,7 +37,7 @@ import {
   shapeArb,
   tensorArb,
   type ValueKind,
-} from '@tsgrad/testing';
+} from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

@@ -22,7 +22,7 @@ import {
   numel,
   shapeArb,
   type ValueKind,
-} from '@tsgrad/testing';
+} from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

@@ -1,5 +1,5 @@
 import { customOp, DTypeError, grad, gradcheck, norm, type Tensor, tensor, ValueError } from '@tsgrad/core';
-import { closeArrays, GRAD_RUNS } from '@tsgrad/testing';
+import { closeArrays, GRAD_RUNS } from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { leafArb } from './helpers/order-arbitraries.js';
@@ -106,5 +106,35 @@ describe('norm', () => {
     const x = tensor([0.5, -1.25, 2], { dtype: 'float64', requiresGrad: true });
     expect(gradcheck((t) => wrong(t), [x], { raiseException: false })).toBe(false);
     expect(gradcheck((t) => norm(t), [x])).toBe(true);
+  });
+});
+
+describe('norm second derivatives', () => {
+  it('equal those of the explicit composition (p = 2, 3, 1.5)', () => {
+    for (const p of [2, 3, 1.5]) {
+      const x = tensor([0.3, -0.4, 0.7], { dtype: 'float64', requiresGrad: true });
+      const viaNorm = () => {
+        const [g] = grad([norm(x, { p })], [x], { createGraph: true });
+        return grad([g!.select(0, 0)], [x])[0]!.toFlatArray();
+      };
+      const viaComposition = () => {
+        const n = x
+          .abs()
+          .pow(p)
+          .sum()
+          .pow(1 / p);
+        const [g] = grad([n], [x], { createGraph: true });
+        return grad([g!.select(0, 0)], [x])[0]!.toFlatArray();
+      };
+      const a = viaNorm();
+      const b = viaComposition();
+      for (let i = 0; i < a.length; i++) expect(a[i]).toBeCloseTo(b[i]!, 12);
+    }
+    // d²‖x‖/dx₀dx for x = (0.3, −0.4): (‖x‖² − x₀²)/‖x‖³ and −x₀x₁/‖x‖³ = [0.128, 0.096]·10
+    const x = tensor([0.3, -0.4], { dtype: 'float64', requiresGrad: true });
+    const [g] = grad([norm(x)], [x], { createGraph: true });
+    const h = grad([g!.select(0, 0)], [x])[0]!.toFlatArray();
+    expect(h[0]).toBeCloseTo(1.28, 12);
+    expect(h[1]).toBeCloseTo(0.96, 12);
   });
 });

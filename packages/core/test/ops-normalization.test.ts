@@ -15,7 +15,16 @@ import {
   ValueError,
   zeros,
 } from '@tsgrad/core';
-import { allCoords, at, closeArrays, flat, GRAD_RUNS, makeTensor, numel, shapeArb } from '@tsgrad/testing';
+import {
+  allCoords,
+  at,
+  closeArrays,
+  flat,
+  GRAD_RUNS,
+  makeTensor,
+  numel,
+  shapeArb,
+} from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

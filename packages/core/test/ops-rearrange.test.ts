@@ -19,7 +19,7 @@ import {
   tile,
   ValueError,
 } from '@tsgrad/core';
-import { allCoords, GRAD_RUNS, numel } from '@tsgrad/testing';
+import { allCoords, GRAD_RUNS, numel } from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { leafArb, leafWithDimArb, position } from './helpers/order-arbitraries.js';

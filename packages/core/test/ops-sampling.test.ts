@@ -12,7 +12,7 @@ import {
   ValueError,
   zeros,
 } from '@tsgrad/core';
-import { flat } from '@tsgrad/testing';
+import { flat } from '@tsgrad/testing/fixtures';
 import { describe, expect, it } from 'vitest';
 
 /** |count − n·p| ≤ 4σ of a binomial(n, p) count. */
@@ -283,5 +283,21 @@ describe('uniform', () => {
     expect(() => uniform([2], 0, Number.POSITIVE_INFINITY)).toThrow(ValueError);
     expect(() => uniform([2], 0, 1, { dtype: 'int32' })).toThrow(DTypeError);
     expect(() => uniform([-1], 0, 1)).toThrow(ValueError);
+  });
+});
+
+describe('uniform over a range with no float32 in it', () => {
+  it('is a ValueError naming the range, never a hang', () => {
+    expect(() => uniform([1], 0.1, 0.100000001)).toThrow(
+      'uniform: no float32 value lies in [0.1, 0.100000001)',
+    );
+    expect(() => uniform([1], -5e-324, 0)).toThrow(/uniform: no float32 value/);
+    const tiny = uniform([4], 1e-40, 1, { dtype: 'float32' }).toFlatArray();
+    expect(tiny.every((v) => v >= 1e-40 && v < 1)).toBe(true);
+    expect(
+      uniform([2], 0.1, 0.100000001, { dtype: 'float64' })
+        .toFlatArray()
+        .every((v) => v >= 0.1),
+    ).toBe(true);
   });
 });

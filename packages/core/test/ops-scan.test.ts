@@ -1,5 +1,5 @@
 import { AutogradError, cumprod, cumsum, customOp, grad, gradcheck, type Tensor, tensor } from '@tsgrad/core';
-import { closeArrays, drawValues, GRAD_RUNS, numel } from '@tsgrad/testing';
+import { closeArrays, drawValues, GRAD_RUNS, numel } from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { forEachLineStart, leaf, leafWithDimArb, position } from './helpers/order-arbitraries.js';

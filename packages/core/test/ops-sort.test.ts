@@ -11,7 +11,7 @@ import {
   unique,
   ValueError,
 } from '@tsgrad/core';
-import { GRAD_RUNS } from '@tsgrad/testing';
+import { GRAD_RUNS } from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { forEachLineStart, leafWithDimArb, position } from './helpers/order-arbitraries.js';

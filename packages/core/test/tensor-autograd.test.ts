@@ -16,7 +16,7 @@ import {
   makeTensor,
   tensorArb,
   type ValueKind,
-} from '@tsgrad/testing';
+} from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

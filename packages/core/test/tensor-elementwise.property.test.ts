@@ -35,7 +35,7 @@ import {
   tensorArb,
   tensorOfShapeArb,
   type ValueKind,
-} from '@tsgrad/testing';
+} from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { leafArb } from './helpers/order-arbitraries.js';

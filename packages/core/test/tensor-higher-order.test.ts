@@ -1,5 +1,5 @@
 import { grad, type Tensor, tensor } from '@tsgrad/core';
-import { closeArrays, flat, makeTensor, tensorArb } from '@tsgrad/testing';
+import { closeArrays, flat, makeTensor, tensorArb } from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

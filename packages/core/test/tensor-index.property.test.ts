@@ -8,7 +8,16 @@ import {
   type Tensor,
   tensor,
 } from '@tsgrad/core';
-import { allCoords, at, flat, GRAD_RUNS, makeTensor, numel, shapeArb, type ValueKind } from '@tsgrad/testing';
+import {
+  allCoords,
+  at,
+  flat,
+  GRAD_RUNS,
+  makeTensor,
+  numel,
+  shapeArb,
+  type ValueKind,
+} from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

@@ -8,7 +8,7 @@ import {
   GRAD_RUNS,
   makeTensor,
   numel,
-} from '@tsgrad/testing';
+} from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

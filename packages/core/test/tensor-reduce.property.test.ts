@@ -16,7 +16,14 @@ import {
   tensor,
   variance,
 } from '@tsgrad/core';
-import { allCoords, closeArrays, flat, GRAD_RUNS, tensorWithDimArb, type ValueKind } from '@tsgrad/testing';
+import {
+  allCoords,
+  closeArrays,
+  flat,
+  GRAD_RUNS,
+  tensorWithDimArb,
+  type ValueKind,
+} from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type LeafArbOptions, leafArb, leafWithDimArb } from './helpers/order-arbitraries.js';

@@ -1,5 +1,5 @@
 import { type Tensor, tensor } from '@tsgrad/core';
-import { drawValues, flat, numel, shapeArb } from '@tsgrad/testing';
+import { drawValues, flat, numel, shapeArb } from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 

@@ -168,20 +168,105 @@ function isArbitrary(x: unknown): x is fc.Arbitrary<number[]> {
   return x instanceof fc.Arbitrary;
 }
 
-/** Moves `v` at least `margin` away from every point of `avoid`, staying inside [min, max]. */
-function keepAway(v: number, avoid: readonly number[], margin: number, min: number, max: number): number {
-  for (let pass = 0; pass < 4; pass++) {
-    let moved = false;
+/**
+ * The representable values of a dtype: `round` to the nearest one, `up`/`down` to the neighbours.
+ * Placement works on these, so the contracts of `tensors` hold exactly for the stored values.
+ */
+interface Grid {
+  round(v: number): number;
+  up(v: number): number;
+  down(v: number): number;
+}
+
+const f64 = new Float64Array(1);
+const u64 = new BigInt64Array(f64.buffer);
+function nextAfter64(v: number, dir: 1 | -1): number {
+  if (v === 0) return dir * Number.MIN_VALUE;
+  f64[0] = v;
+  u64[0]! += v > 0 === dir > 0 ? 1n : -1n;
+  return f64[0]!;
+}
+const f32 = new Float32Array(1);
+const u32 = new Int32Array(f32.buffer);
+function nextAfter32(v: number, dir: 1 | -1): number {
+  if (v === 0) return dir * 2 ** -149;
+  f32[0] = v;
+  u32[0]! += v > 0 === dir > 0 ? 1 : -1;
+  return f32[0]!;
+}
+
+function gridOf(dtype: DType): Grid {
+  if (dtype === 'int32' || dtype === 'bool') {
+    return { round: Math.round, up: (v) => Math.floor(v) + 1, down: (v) => Math.ceil(v) - 1 };
+  }
+  if (dtype === 'float32') {
+    return { round: Math.fround, up: (v) => nextAfter32(v, 1), down: (v) => nextAfter32(v, -1) };
+  }
+  return { round: (v) => v, up: (v) => nextAfter64(v, 1), down: (v) => nextAfter64(v, -1) };
+}
+
+/** The smallest grid value ≥ `v` that is at least `margin` above `base` (exactly, as stored). */
+function atLeastAbove(grid: Grid, v: number, base: number, margin: number): number {
+  let w = grid.round(Math.max(v, base + margin));
+  while (w < v || w - base < margin) w = grid.up(w);
+  return w;
+}
+
+/** The largest grid value ≤ `v` that is at least `margin` below `base` (exactly, as stored). */
+function atMostBelow(grid: Grid, v: number, base: number, margin: number): number {
+  let w = grid.round(Math.min(v, base - margin));
+  while (w > v || base - w < margin) w = grid.down(w);
+  return w;
+}
+
+/** The smallest grid value ≥ `v` that keeps `margin` away from every point of sorted `avoid`. */
+function upPastAvoid(grid: Grid, v: number, avoid: readonly number[], margin: number): number {
+  for (let moved = true; moved; ) {
+    moved = false;
     for (const k of avoid) {
-      if (Math.abs(v - k) >= margin) continue;
-      const up = k + margin;
-      const down = k - margin;
-      v = v >= k ? (up <= max ? up : down) : down >= min ? down : up;
-      moved = true;
+      if (Math.abs(v - k) < margin) {
+        v = atLeastAbove(grid, v, k, margin);
+        moved = true;
+      }
     }
-    if (!moved) return v;
   }
   return v;
+}
+
+/** The largest grid value ≤ `v` that keeps `margin` away from every point of sorted `avoid`. */
+function downPastAvoid(grid: Grid, v: number, avoid: readonly number[], margin: number): number {
+  for (let moved = true; moved; ) {
+    moved = false;
+    for (const k of avoid) {
+      if (Math.abs(v - k) < margin) {
+        v = atMostBelow(grid, v, k, margin);
+        moved = true;
+      }
+    }
+  }
+  return v;
+}
+
+/**
+ * Moves `v` (a grid value in [min, max]) to the nearest side at least `margin` away from every
+ * point of `avoid`, staying inside [min, max] (throws when no such value exists).
+ */
+function keepAway(
+  grid: Grid,
+  v: number,
+  avoid: readonly number[],
+  margin: number,
+  min: number,
+  max: number,
+): number {
+  if (avoid.every((k) => Math.abs(v - k) >= margin)) return v;
+  const up = upPastAvoid(grid, v, avoid, margin);
+  const down = downPastAvoid(grid, v, avoid, margin);
+  const upOk = up <= max;
+  const downOk = down >= min;
+  if (upOk && (!downOk || up - v <= v - down)) return up;
+  if (downOk) return down;
+  throw new RangeError(`tensors: no value in [${min}, ${max}] is ${margin} away from [${avoid.join(', ')}]`);
 }
 
 /** Formats a number so that it reads back exactly (and keeps −0). */
@@ -250,14 +335,22 @@ export function tensors(options: TensorOptions = {}): fc.Arbitrary<Tensor> {
   const max = options.max ?? (isInt ? 10 : 2);
   if (!(min <= max)) throw new RangeError(`tensors: min ${min} is greater than max ${max}`);
   const margin = options.margin ?? (isInt ? 1 : 0.01);
-  const avoid = [...(options.avoid ?? []), ...(options.exclude0 ? [0] : [])];
+  const avoid = [...(options.avoid ?? []), ...(options.exclude0 ? [0] : [])].sort((a, b) => a - b);
   const requiresGrad = options.requiresGrad ?? !isInt;
   const unique = options.unique ?? false;
+  const grid = gridOf(dtype);
+  // The value stored in the tensor, kept inside [min, max] after rounding to the dtype.
+  const clampTo = (g: Grid, v: number) => {
+    let w = g.round(v);
+    while (w < min) w = g.up(w);
+    while (w > max) w = g.down(w);
+    return w;
+  };
 
   const build = (shape: readonly number[], raw: readonly number[]): Tensor => {
     const n = sizeOfShape(shape);
-    const values = raw.slice(0, n).map((v) => keepAway(v, avoid, margin, min, max));
-    if (unique) spreadApart(values, margin, min, max, isInt);
+    const values = raw.slice(0, n).map((v) => keepAway(grid, clampTo(grid, v), avoid, margin, min, max));
+    if (unique) spreadApart(grid, values, avoid, margin, min, max);
     const t = tensor(values, { dtype, shape: [...shape] });
     if (requiresGrad) t.requiresGrad = true;
     return asGenerated(t);
@@ -285,28 +378,46 @@ export function tensors(options: TensorOptions = {}): fc.Arbitrary<Tensor> {
 }
 
 /**
- * Makes values pairwise at least `margin` apart, moving as few as possible and staying in
- * [min, max] when the range allows.
+ * Makes values pairwise at least `margin` apart (exactly, as stored in `grid`), keeping them
+ * `margin` away from `avoid` and inside [min, max]; moves as few as possible. Throws when the
+ * range is too narrow for that many values.
  */
-function spreadApart(values: number[], margin: number, min: number, max: number, isInt: boolean): void {
+function spreadApart(
+  grid: Grid,
+  values: number[],
+  avoid: readonly number[],
+  margin: number,
+  min: number,
+  max: number,
+): void {
   const order = values.map((v, i) => [v, i] as const).sort((a, b) => a[0] - b[0]);
-  let prev = -Infinity;
-  const sorted = order.map(([v]) => {
-    const w = Math.max(v, prev + margin);
-    prev = w;
-    return w;
-  });
-  // If the top spilled over max, shift the run down (the range is wide enough when n·margin ≤ max − min).
-  const over = sorted.length > 0 ? sorted[sorted.length - 1]! - max : 0;
-  if (over > 0) {
-    let next = Infinity;
-    for (let i = sorted.length - 1; i >= 0; i--) {
-      sorted[i] = Math.min(sorted[i]! - over, next - margin);
-      next = sorted[i]!;
+  // Upward pass: each value at least margin above the previous one, skipping the avoided points.
+  const sorted: number[] = [];
+  for (const [v] of order) {
+    const prev = sorted[sorted.length - 1];
+    let w = prev === undefined ? v : atLeastAbove(grid, v, prev, margin);
+    w = upPastAvoid(grid, w, avoid, margin);
+    sorted.push(w);
+  }
+  // Downward pass: if the top spilled over max, push the run down from max.
+  let next = Infinity;
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    let w = sorted[i]!;
+    if (w > max || next - w < margin) {
+      w = next === Infinity ? grid.round(max) : atMostBelow(grid, Math.min(w, max), next, margin);
+      while (w > max) w = grid.down(w);
+      w = downPastAvoid(grid, w, avoid, margin);
     }
+    if (w < min) {
+      throw new RangeError(
+        `tensors: ${values.length} unique values ${margin} apart do not fit in [${min}, ${max}]`,
+      );
+    }
+    sorted[i] = w;
+    next = w;
   }
   order.forEach(([, i], r) => {
-    values[i] = isInt ? Math.round(Math.max(min, sorted[r]!)) : sorted[r]!;
+    values[i] = sorted[r]!;
   });
 }
 

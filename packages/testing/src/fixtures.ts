@@ -1,7 +1,7 @@
 /**
  * Seeded fixtures and plain reference helpers used by tsgrad's own op tests: value kinds drawn
  * from a seed, shape-pair arbitraries, and element access written independently of the library.
- * (Moved here from packages/core/test/helpers so that every suite can import them.)
+ * Imported from the subpath `@tsgrad/testing/fixtures` (they are not part of the main entry's API).
  */
 import { Generator, type Tensor, tensor } from '@tsgrad/core';
 import fc from 'fast-check';

@@ -1,7 +1,9 @@
 /**
  * @tsgrad/testing — property-testing gradients with fast-check: tensor arbitraries that shrink
  * well, `checkGrads`, `assertClose`, and the op registry from which tsgrad's own op tests are
- * generated. `import '@tsgrad/testing/vitest'` registers the `toBeCloseTensor` matcher and gives `testOp`.
+ * generated (and `supportMatrix`, the registry as a table). `import '@tsgrad/testing/vitest'`
+ * registers the `toBeCloseTensor` matcher and gives `testOp`; the test suites' shared helpers are
+ * in `@tsgrad/testing/fixtures`.
  */
 export {
   asGenerated,
@@ -30,6 +32,15 @@ export {
   type TensorInput,
 } from './assert-close.js';
 export { type CheckGradsOptions, checkGrads, type NamedParameters } from './check-grads.js';
-export * from './fixtures.js';
-export { defineOp, type OpInfo, type OpProperty, type OpSample, opProperties, sampleOf } from './op-info.js';
+export {
+  applicableProperties,
+  defineOp,
+  type OpInfo,
+  type OpProperty,
+  type OpSample,
+  opProperties,
+  type PropertyKind,
+  sampleOf,
+} from './op-info.js';
 export { findOp, opInfos } from './ops/index.js';
+export { type OpSupport, supportMatrix } from './support-matrix.js';

@@ -122,8 +122,52 @@ describe('tensors', () => {
     fc.assert(
       fc.property(tensors({ shape: { maxRank: 2 }, unique: true, margin: 0.01 }), (t) => {
         const vs = t.toFlatArray().sort((a, b) => a - b);
-        for (let i = 1; i < vs.length; i++) expect(vs[i]! - vs[i - 1]!).toBeGreaterThanOrEqual(0.01 - 1e-12);
+        for (let i = 1; i < vs.length; i++) expect(vs[i]! - vs[i - 1]!).toBeGreaterThanOrEqual(0.01);
         for (const v of vs) expect(v >= -2 && v <= 2).toBe(true);
+      }),
+      RUNS,
+    );
+  });
+
+  it('hold min, max, margin, avoid and unique exactly as stored, in float32 and float64', () => {
+    const options = fc.record({
+      dtype: fc.constantFrom('float32' as const, 'float64' as const),
+      min: fc.double({ min: -3, max: -1, noNaN: true }),
+      max: fc.double({ min: 1, max: 3, noNaN: true }),
+      margin: fc.double({ min: 0.001, max: 0.05, noNaN: true }),
+      avoid: fc.array(fc.double({ min: -1, max: 1, noNaN: true }), { maxLength: 3 }),
+    });
+    fc.assert(
+      fc.property(
+        options.chain((o) =>
+          tensors({ ...o, shape: { maxRank: 2, maxSide: 4 }, unique: true, exclude0: true }).map(
+            (t) => [o, t] as const,
+          ),
+        ),
+        ([o, t]) => {
+          const vs = t.toFlatArray().sort((a, b) => a - b);
+          for (let i = 1; i < vs.length; i++) expect(vs[i]! - vs[i - 1]!).toBeGreaterThanOrEqual(o.margin);
+          for (const v of vs) {
+            expect(v).toBeGreaterThanOrEqual(o.min);
+            expect(v).toBeLessThanOrEqual(o.max);
+            for (const k of [...o.avoid, 0]) expect(Math.abs(v - k)).toBeGreaterThanOrEqual(o.margin);
+          }
+        },
+      ),
+      RUNS,
+    );
+  });
+
+  it('hold the contract when the values are crowded against min, max and an avoided 0', () => {
+    // Six values 0.01 apart in [-0.05, 0.05] outside (-0.01, 0.01): most draws need both passes.
+    fc.assert(
+      fc.property(tensors({ shape: [2, 3], min: -0.05, max: 0.05, unique: true, exclude0: true }), (t) => {
+        const vs = t.toFlatArray().sort((a, b) => a - b);
+        for (let i = 1; i < vs.length; i++) expect(vs[i]! - vs[i - 1]!).toBeGreaterThanOrEqual(0.01);
+        for (const v of vs) {
+          expect(v >= -0.05 && v <= 0.05).toBe(true);
+          expect(Math.abs(v)).toBeGreaterThanOrEqual(0.01);
+        }
       }),
       RUNS,
     );

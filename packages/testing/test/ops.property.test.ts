@@ -56,6 +56,15 @@ const NOT_OPS = new Set([
   'broadcastShapes',
   'sameShape',
   'sizeOf',
+  // anomaly mode, dtype and seed validation helpers
+  'detectAnomaly',
+  'isAnomalyEnabled',
+  'withDetectAnomaly',
+  'requireFloating',
+  'checkSeed',
+  // thread pool settings
+  'getNumThreads',
+  'setNumThreads',
 ]);
 
 describe('the op registry', () => {

@@ -52,7 +52,11 @@ export function norm(x: Tensor, options: NormOptions = {}): Tensor {
     if (p === 0) return sum(sign(a), dims, true);
     return pow(sum(pow(a, p), dims, true), 1 / p);
   });
-  const out = record('norm', [x], reshape(n, kept), (g) => [normBackward(x, p, dims, reshape(g, kept), n)]);
+  // The backward reads the recorded output, not `n`: with createGraph its terms in ‖x‖ then carry
+  // their own gradient, so second derivatives are right.
+  const out: Tensor = record('norm', [x], reshape(n, kept), (g) => [
+    normBackward(x, p, dims, reshape(g, kept), out),
+  ]);
   return keepdim
     ? out
     : reshape(

@@ -221,7 +221,25 @@ export function uniform(shape: readonly number[], low = 0, high = 1, options: Ra
     throw new ValueError(`uniform: need finite low ≤ high, got low=${low}, high=${high}`);
   }
   const dtype = floatDType('uniform', options.dtype);
+  if (dtype === 'float32' && low < high && !(roundUpToFloat32(low) < high)) {
+    throw new ValueError(
+      `uniform: no float32 value lies in [${low}, ${high}); widen the range or use float64`,
+    );
+  }
   const out = allocate(dtype, sizeOf(s), 'uniform');
   uniformKernel(low, high, options.generator ?? defaultGenerator, out);
   return finish(out, s, options);
+}
+
+/** The smallest float32 value ≥ v. */
+function roundUpToFloat32(v: number): number {
+  const f = Math.fround(v);
+  if (f >= v) return f;
+  const bits = new Float32Array([f]);
+  const ints = new Int32Array(bits.buffer);
+  // One step up in magnitude for a positive f, down for a negative one (f < v ≤ 0 means f < 0).
+  if (f > 0) ints[0]! += 1;
+  else if (f === 0) ints[0] = 1;
+  else ints[0]! -= 1;
+  return bits[0]!;
 }

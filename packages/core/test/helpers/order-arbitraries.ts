@@ -4,7 +4,7 @@
  * where order matters, and plain nested-loop helpers for references.
  */
 import { Generator, type Tensor, tensor } from '@tsgrad/core';
-import { drawValues, numel, type ShapeArbOptions, shapeArb, type ValueKind } from '@tsgrad/testing';
+import { drawValues, numel, type ShapeArbOptions, shapeArb, type ValueKind } from '@tsgrad/testing/fixtures';
 import fc from 'fast-check';
 
 /** Values 0.5·π(i) + [0, 0.1) for a random permutation π: distinct, at least 0.4 apart. */

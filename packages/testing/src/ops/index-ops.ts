@@ -1,9 +1,9 @@
-/** Registry entries of the index ops: gather, scatterAdd, indexSelect, indexAdd, oneHot. */
+/** Registry entries of the index ops: gather, scatterAdd, indexSelect, indexAdd, oneHot, take. */
 import * as core from '@tsgrad/core';
 import fc from 'fast-check';
 import { indices, tensors } from '../arbitraries.js';
 import { defineOp, type OpInfo, sampleOf } from '../op-info.js';
-import { SMALL } from './samples.js';
+import { SMALL, WITH_INT32 } from './samples.js';
 
 /** A shape of rank ≥ 1, a dim of it, and an index shape no larger than it (any side along dim). */
 const indexed = fc
@@ -31,6 +31,7 @@ export const indexOps: OpInfo[] = [
         .map((xs) => sampleOf(xs, { dim })),
     ),
     domain: 'any reals; index values in [0, size along dim)',
+    dtypes: WITH_INT32,
   }),
   defineOp({
     name: 'scatterAdd',
@@ -49,6 +50,7 @@ export const indexOps: OpInfo[] = [
       fc.tuple(tensors({ shape }), indices(shape[d]!, { maxLength: 3 })).map((xs) => sampleOf(xs, { dim })),
     ),
     domain: 'any reals; a 1-d index with values in [0, size along dim)',
+    dtypes: WITH_INT32,
   }),
   defineOp({
     name: 'indexAdd',
@@ -75,5 +77,16 @@ export const indexOps: OpInfo[] = [
     domain: 'int32 labels in [0, numClasses)',
     differentiable: false,
     outputDtype: 'float32',
+  }),
+  defineOp({
+    name: 'take',
+    apply: ([x, index]) => core.take(x!, index!),
+    sample: tensors({ shape: SMALL }).chain((x) =>
+      fc
+        .array(fc.integer({ min: 1, max: 3 }), { maxLength: 2 })
+        .chain((shape) => indices(x.size, { shape }).map((index) => sampleOf([x, index], null))),
+    ),
+    domain: 'any reals; int32 indices in [0, numel) of any shape',
+    dtypes: WITH_INT32,
   }),
 ];

@@ -1,4 +1,4 @@
-/** Registry entries of the reductions, softmax/logSoftmax and matmul. */
+/** Registry entries of the reductions (and sumToShape, autograd's reduction to a shape). */
 import * as core from '@tsgrad/core';
 import fc from 'fast-check';
 import { mutuallyBroadcastableShapes, type TensorOptions, tensors } from '../arbitraries.js';
@@ -91,38 +91,6 @@ export const reduceOps: OpInfo[] = [
     domain: 'distinct values',
     differentiable: false,
     outputDtype: 'int32',
-  }),
-  defineOp({
-    name: 'softmax',
-    apply: ([x], { dim }: DimArgs) => core.softmax(x!, dim),
-    sample: tensorWithDim(),
-    domain: 'any reals',
-  }),
-  defineOp({
-    name: 'logSoftmax',
-    apply: ([x], { dim }: DimArgs) => core.logSoftmax(x!, dim),
-    sample: tensorWithDim(),
-    domain: 'any reals',
-  }),
-  defineOp({
-    name: 'matmul',
-    apply: ([a, b]) => core.matmul(a!, b!),
-    sample: fc
-      .record({
-        batch: mutuallyBroadcastableShapes(2, { maxRank: 2, maxSide: 2 }),
-        n: fc.integer({ min: 1, max: 3 }),
-        k: fc.integer({ min: 1, max: 3 }),
-        m: fc.integer({ min: 1, max: 3 }),
-        vectorA: fc.boolean(),
-        vectorB: fc.boolean(),
-      })
-      .chain(({ batch, n, k, m, vectorA, vectorB }) => {
-        const [ba, bb] = batch.inputShapes;
-        const sa = vectorA ? [k] : [...ba!, n, k];
-        const sb = vectorB ? [k] : [...bb!, k, m];
-        return fc.tuple(tensors({ shape: sa }), tensors({ shape: sb })).map((xs) => sampleOf(xs, null));
-      }),
-    domain: 'any reals; 1-d, 2-d and batched operands with broadcast batch dims',
   }),
   defineOp({
     name: 'sumToShape',

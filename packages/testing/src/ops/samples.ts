@@ -74,3 +74,42 @@ export function gridPair(): fc.Arbitrary<OpSample<null>> {
       .map((xs) => sampleOf(xs, null)),
   );
 }
+
+/** A float64 tensor of `shape` with each value drawn from `value` (requires grad unless told). */
+export function tensorOfValues(
+  shape: readonly number[],
+  value: fc.Arbitrary<number>,
+  requiresGrad = true,
+): fc.Arbitrary<Tensor> {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return fc.array(value, { minLength: n, maxLength: n }).map((vs) => {
+    const t = tensor(vs, { dtype: 'float64', shape: [...shape] });
+    t.requiresGrad = requiresGrad;
+    return asGenerated(t);
+  });
+}
+
+/** Reals in [-2, 2] mixed with NaN, ±∞ and 0, for the predicates and nanToNum. */
+export const withSpecials: fc.Arbitrary<number> = fc.oneof(
+  fc.double({ min: -2, max: 2, noNaN: true }),
+  fc.constantFrom(Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, 0),
+);
+
+/** A bool tensor of `shape` (true about half the time). */
+export function boolTensor(shape: readonly number[]): fc.Arbitrary<Tensor> {
+  const n = shape.reduce((a, b) => a * b, 1);
+  return fc
+    .array(fc.boolean(), { minLength: n, maxLength: n })
+    .map((bs) => asGenerated(tensor(bs.map(Number), { dtype: 'bool', shape: [...shape] })));
+}
+
+/** A small shape of rank in [minRank, maxRank] (sides 1–3). */
+export function smallShape(minRank = 0, maxRank = 3, maxSide = 3): fc.Arbitrary<number[]> {
+  return fc.array(fc.integer({ min: 1, max: maxSide }), { minLength: minRank, maxLength: maxRank });
+}
+
+/** A seed for the generator of a random op (its apply builds a fresh Generator from it). */
+export const seedArb: fc.Arbitrary<number> = fc.integer({ min: 0, max: 2 ** 31 - 1 });
+
+/** The dtypes of ops that also take int32 tensors (float inputs are cast for the dtype property). */
+export const WITH_INT32 = ['float32', 'float64', 'int32'] as const;

@@ -1,4 +1,4 @@
-/** Registry entries of the shape ops: views, copies, concatenation and splitting. */
+/** Registry entries of the shape ops: views, copies, concatenation, splitting and padding. */
 import * as core from '@tsgrad/core';
 import fc from 'fast-check';
 import { tensors } from '../arbitraries.js';
@@ -194,5 +194,24 @@ export const shapeOps: OpInfo[] = [
     apply: ([x]) => core.contiguous(x!),
     sample: oneTensor(),
     domain: 'any reals',
+  }),
+  defineOp({
+    name: 'pad',
+    apply: ([x], { padding, value }: { padding: number[]; value: number }) =>
+      core.pad(x!, padding, { value }),
+    sample: tensors({ shape: { minRank: 1, maxRank: 3, maxSide: 3 } }).chain((x) =>
+      fc
+        .record({
+          padding: fc.array(fc.integer({ min: 0, max: 2 }), {
+            minLength: 2,
+            maxLength: 2 * Math.min(2, x.ndim),
+          }),
+          value: fc.constantFrom(0, 1.5),
+        })
+        .map(({ padding, value }) =>
+          sampleOf([x], { padding: padding.length % 2 ? padding.slice(1) : padding, value }),
+        ),
+    ),
+    domain: 'any reals; non-negative padding of the last one or two dims',
   }),
 ];
