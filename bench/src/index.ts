@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { runGptSection } from './gpt.js';
 import { benchMatmul, type MatmulResult } from './matmul.js';
 import { loadTrainImages } from './mnist-data.js';
 import { benchScalar } from './scalar.js';
@@ -163,6 +164,8 @@ if (wants('decode')) {
     report.mnistDecode = 'printed above; the script reports no values to this file';
   }
 }
+
+if (wants('gpt')) report.gpt = runGptSection(quick);
 
 const outDir = fileURLToPath(new URL('../results/', import.meta.url));
 mkdirSync(outDir, { recursive: true });

@@ -41,6 +41,9 @@ class CausalSelfAttention(nn.Module):
         self.attn_dropout = nn.Dropout(cfg["dropout"])
         self.resid_dropout = nn.Dropout(cfg["dropout"])
         self.n_head = cfg["nHead"]
+        # Built once, as nanoGPT's `bias` buffer (non-persistent: the state dict stays nanoGPT's).
+        mask = torch.ones(cfg["blockSize"], cfg["blockSize"], dtype=torch.bool).tril()
+        self.register_buffer("mask", mask, persistent=False)
 
     def forward(self, x):
         B, T, C = x.size()
@@ -50,8 +53,7 @@ class CausalSelfAttention(nn.Module):
         k = k.view(B, T, h, C // h).transpose(1, 2)
         v = v.view(B, T, h, C // h).transpose(1, 2)
         att = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(k.size(-1)))
-        mask = torch.ones(T, T, dtype=torch.bool, device=x.device).tril()
-        att = att.masked_fill(~mask, float("-inf"))
+        att = att.masked_fill(~self.mask[:T, :T], float("-inf"))
         att = self.attn_dropout(F.softmax(att, dim=-1))
         y = (att @ v).transpose(1, 2).contiguous().view(B, T, C)
         return self.resid_dropout(self.c_proj(y))
