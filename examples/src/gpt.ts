@@ -17,7 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { Generator, manualSeed, noGrad, TsgradError, tensor } from '@tsgrad/core';
 import { CharTokenizer } from '@tsgrad/datasets';
 import { AdamW, clipGradNorm, loadSafetensors, saveSafetensors } from '@tsgrad/nn';
-import { evaluateLoss, type GptData, loadGptData } from './gpt/data.js';
+import { evaluateLoss, type GptData, loadGptData, TRAIN_EVAL_NAMES } from './gpt/data.js';
 import { Gpt, type GptConfig, gptParamGroups } from './gpt/model.js';
 import { setLr, warmupCosineLr } from './gpt/schedule.js';
 import { nonNegativeInt, parseFlags, positiveInt, positiveNumber, UsageError } from './lib/cli.js';
@@ -351,7 +351,9 @@ export function trainGpt(config: GptRunConfig, log: (line: string) => void = con
       `step ${String(p.step).padStart(6)}: train loss ${p.trainLoss.toFixed(4)}  val loss ${p.valLoss.toFixed(4)}  lr ${p.lr.toExponential(2)}`,
     );
   }
-  log(`\nfinal: train loss ${trainLoss.toFixed(4)}, val loss ${valLoss.toFixed(4)}`);
+  log(
+    `\nfinal: train loss ${trainLoss.toFixed(4)}${data.source === 'names' ? ` (first ${TRAIN_EVAL_NAMES.toLocaleString('en-US')} training names)` : ''}, val loss ${valLoss.toFixed(4)}`,
+  );
   log(
     `training time: ${seconds.toFixed(1)} s wall, ${cpuSeconds.toFixed(1)} s CPU ` +
       `(${msPerStep.toFixed(1)} ms/step; the ${curve.length} val evaluations took ${(evalMs / 1000).toFixed(1)} s)`,

@@ -110,11 +110,14 @@ class CausalSelfAttention extends Module {
     this.#generator = options.generator;
   }
 
-  /** x [B, T, C] and the additive causal mask [T, T] (0 on and below the diagonal, −∞ above) → [B, T, C]. */
-  forward(x: Tensor, mask: Tensor): Tensor {
-    const [b, t, c] = x.shape as [number, number, number];
+  /**
+   * x [B·T, C] (the rows of B sequences of length T) and the additive causal mask [T, T] (0 on and
+   * below the diagonal, −∞ above) → [B·T, C].
+   */
+  forward(x: Tensor, b: number, t: number, mask: Tensor): Tensor {
+    const c = x.shape[1]!;
     const h = this.#nHead;
-    // [B, T, 3C] → [3, B, H, T, D]: q, k and v are views of one projection.
+    // [B·T, 3C] → [3, B, H, T, D]: q, k and v are views of one projection.
     const qkv = this.c_attn
       .forward(x)
       .reshape(b, t, 3, h, c / h)
@@ -124,7 +127,7 @@ class CausalSelfAttention extends Module {
       dropoutP: this.training ? this.#dropout : 0,
       generator: this.#generator,
     });
-    return this.resid_dropout.forward(this.c_proj.forward(y.transpose(1, 2).reshape(b, t, c)));
+    return this.resid_dropout.forward(this.c_proj.forward(y.transpose(1, 2).reshape(b * t, c)));
   }
 }
 
@@ -163,8 +166,9 @@ class Block extends Module {
     this.mlp = new Mlp(config, options);
   }
 
-  forward(x: Tensor, mask: Tensor): Tensor {
-    const y = x.add(this.attn.forward(this.ln_1.forward(x), mask));
+  /** x [B·T, C] → [B·T, C]. */
+  forward(x: Tensor, b: number, t: number, mask: Tensor): Tensor {
+    const y = x.add(this.attn.forward(this.ln_1.forward(x), b, t, mask));
     return y.add(this.mlp.forward(this.ln_2.forward(y)));
   }
 }
@@ -226,29 +230,50 @@ export class Gpt extends Module {
 
   /** int32 ids [B, T] → logits [B, T, vocabSize]. */
   forward(ids: Tensor): Tensor {
-    if (ids.ndim !== 2 || ids.shape[1]! < 1 || ids.shape[1]! > this.config.blockSize) {
-      throw new ShapeError(
-        `Gpt: expected int32 ids of shape [B, T] with 1 ≤ T ≤ blockSize = ${this.config.blockSize}, got ${fmtShape(ids.shape)}`,
-      );
-    }
-    const t = ids.shape[1]!;
+    const [b, t] = this.#checkIds('Gpt', ids);
+    return this.#logits(ids).reshape(b, t, this.config.vocabSize);
+  }
+
+  /**
+   * Logits [B·T, vocabSize]. The residual stream is kept as B·T rows of C: every Linear is then one
+   * [B·T, C] product, and its weight gradient one product too (a [B, T, C] input would make B small
+   * products and a [B, C, out] gradient summed over B).
+   */
+  #logits(ids: Tensor): Tensor {
+    const [b, t] = ids.shape as [number, number];
     const tr = this.transformer;
-    let x = tr.drop.forward(tr.wte.forward(ids).add(tr.wpe.forward(this.#positionIds(t))));
+    const tokens = tr.wte.forward(ids).reshape(b * t, this.config.nEmbd);
+    const positions = tr.wpe.forward(this.#positionIds(t)).repeat(b, 1);
+    let x = tr.drop.forward(tokens.add(positions));
     const mask = this.#causalMask(t);
-    for (const block of tr.h) x = block.forward(x, mask);
+    for (const block of tr.h) x = block.forward(x, b, t, mask);
     return this.lm_head.forward(tr.ln_f.forward(x));
   }
 
   /** Mean cross-entropy of `targets` [B, T] (int32; −1 marks a position to skip) under the logits of `ids`. */
   loss(ids: Tensor, targets: Tensor, reduction: 'mean' | 'sum' = 'mean'): Tensor {
-    const logits = this.forward(ids);
-    const v = this.config.vocabSize;
-    return F.crossEntropy(logits.reshape(-1, v), targets.reshape(-1), { ignoreIndex: -1, reduction });
+    const [b, t] = this.#checkIds('Gpt.loss', ids);
+    if (targets.ndim !== 2 || targets.shape[0] !== b || targets.shape[1] !== t) {
+      throw new ShapeError(
+        `Gpt.loss: targets of shape ${fmtShape(targets.shape)} should have the shape of the ids ${fmtShape(ids.shape)}`,
+      );
+    }
+    return F.crossEntropy(this.#logits(ids), targets.reshape(-1), { ignoreIndex: -1, reduction });
   }
 
   /** The parameter count nanoGPT reports: every parameter once, the position embedding excluded. */
   numParametersNonEmbedding(): number {
     return this.numParameters() - this.transformer.wpe.weight.size;
+  }
+
+  /** [B, T] of the ids, checked: 2-D with 1 ≤ T ≤ blockSize. */
+  #checkIds(op: string, ids: Tensor): [number, number] {
+    if (ids.ndim !== 2 || ids.shape[1]! < 1 || ids.shape[1]! > this.config.blockSize) {
+      throw new ShapeError(
+        `${op}: expected int32 ids of shape [B, T] with 1 ≤ T ≤ blockSize = ${this.config.blockSize}, got ${fmtShape(ids.shape)}`,
+      );
+    }
+    return ids.shape as [number, number];
   }
 
   #positionIds(t: number): Tensor {
