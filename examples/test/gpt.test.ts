@@ -70,7 +70,9 @@ describe('gpt: a smoke run on the names', () => {
   });
 
   it('prints the losses and samples names of letters', () => {
-    expect(lines.join('\n')).toMatch(/final: train loss \d\.\d{4} \(first 2,048 training names\), val loss \d\.\d{4}/);
+    expect(lines.join('\n')).toMatch(
+      /final: train loss \d\.\d{4} \(first 2,048 training names\), val loss \d\.\d{4}/,
+    );
     expect(metrics.final.samples).toHaveLength(5);
     for (const name of metrics.final.samples) expect(name).toMatch(/^[a-z]{0,13}$/);
   });
