@@ -3,7 +3,7 @@
 full-length batches, and prints JSON {torch, samples (ms per step per repetition), firstLoss, lastLoss}.
 The model is examples/python/gpt_parity.py's (nanoGPT's GPT with the attention written out).
 
-    /usr/bin/python3 bench/python/gpt_step.py --n-layer=4 --n-head=4 --n-embd=64 --block=14 --batch=32
+    /usr/bin/python3 bench/python/gpt_step.py --n-layer=2 --n-head=4 --n-embd=64 --block=14 --batch=32
 """
 
 import argparse
@@ -22,7 +22,7 @@ from gpt_parity import GPT, param_groups  # noqa: E402
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--n-layer", type=int, default=4)
+    ap.add_argument("--n-layer", type=int, default=2)
     ap.add_argument("--n-head", type=int, default=4)
     ap.add_argument("--n-embd", type=int, default=64)
     ap.add_argument("--block", type=int, default=14)

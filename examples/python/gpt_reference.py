@@ -9,7 +9,7 @@ tsgrad's in distribution, not digit for digit (examples/test/gpt-parity.test.ts 
 Prints the val NLL (every character and end of every val name) and the wall time, and writes
 examples/python/gpt_reference.json. Run from the repository root:
 
-    /usr/bin/python3 examples/python/gpt_reference.py [--steps 1000] [--threads 1]
+    /usr/bin/python3 examples/python/gpt_reference.py [--steps 2000] [--threads 1]
 """
 
 import argparse
@@ -56,9 +56,9 @@ def evaluate(model, names, stoi):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--steps", type=int, default=1000)
+    ap.add_argument("--steps", type=int, default=2000)
     ap.add_argument("--batch-size", type=int, default=32)
-    ap.add_argument("--n-layer", type=int, default=4)
+    ap.add_argument("--n-layer", type=int, default=2)
     ap.add_argument("--n-head", type=int, default=4)
     ap.add_argument("--n-embd", type=int, default=64)
     ap.add_argument("--lr", type=float, default=3e-3)
