@@ -115,7 +115,7 @@ Options:
 
 /** A number ≥ 0 written as a decimal (dropout, weight decay, clipping). */
 function nonNegativeNumber(flag: string, value: string): number {
-  if (/^\s*0*(\.0*)?\s*$/.test(value) && value.trim() !== '') return 0;
+  if (/^\s*(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/.test(value) && Number(value) === 0) return 0;
   return positiveNumber(flag, value);
 }
 
@@ -301,7 +301,7 @@ export function trainGpt(config: GptRunConfig, log: (line: string) => void = con
       `${spec.tieWeights ? 'tied' : 'untied'} head, dropout ${spec.dropout}, ${parameters.toLocaleString('en-US')} parameters`,
   );
   log(
-    `training: AdamW lr ${config.lr} (warm-up ${config.warmup} steps, cosine to ${schedule.minLr}), ` +
+    `training: AdamW lr ${config.lr} (warm-up ${config.warmup} steps, cosine to ${Number(schedule.minLr.toPrecision(6))}), ` +
       `weight decay ${config.weightDecay}, clip ${config.gradClip || 'off'}, batch ${config.batchSize}, ` +
       `${config.steps} steps, seed ${config.seed}`,
   );

@@ -198,6 +198,13 @@ describe('gpt: command line', () => {
     });
     expect(evalPath).toBeNull();
     expect(parseGptArgs(['--eval', 'm.safetensors']).evalPath).toBe('m.safetensors');
+    expect(
+      parseGptArgs(['--dropout', '0', '--weight-decay', '0.0', '--grad-clip', '0']).config,
+    ).toMatchObject({
+      dropout: 0,
+      weightDecay: 0,
+      gradClip: 0,
+    });
     expect(parseGptArgs(['--data', 'brown', '--block-size', '32']).config).toMatchObject({
       data: 'brown',
       blockSize: 32,
@@ -208,6 +215,8 @@ describe('gpt: command line', () => {
     expect(() => parseGptArgs(['--steps', '0'])).toThrow(/--steps: expected a positive integer, got '0'/);
     expect(() => parseGptArgs(['--n-embd', '30', '--n-head', '4'])).toThrow(/multiple of --n-head/);
     expect(() => parseGptArgs(['--dropout', '1'])).toThrow(/--dropout/);
+    expect(() => parseGptArgs(['--dropout', '.'])).toThrow(/--dropout/);
+    expect(() => parseGptArgs(['--grad-clip', '-1'])).toThrow(/--grad-clip/);
     expect(() => parseGptArgs(['--lr', '-1'])).toThrow(/--lr/);
     expect(() => parseGptArgs(['--data', '/no/such/file.txt'])).toThrow(/no such file/);
     expect(() => parseGptArgs(['--block-size', '8'])).toThrow(/longest name/);
