@@ -8,6 +8,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { getNumThreads } from '@tsgrad/core';
+import { benchActivations } from './activations.js';
+import { runGptSection } from './gpt.js';
 import { LENET_BATCH, LENET_LR, lenetInitialParameters, lenetTrainer } from './lenet.js';
 import { benchMatmul, type MatmulResult } from './matmul.js';
 import { loadTrainImages } from './mnist-data.js';
@@ -277,6 +279,23 @@ if (wants('scalar')) {
   report.scalar = { fused, micrograd: unfused };
 }
 
+if (wants('activations')) {
+  const results = benchActivations(quick ? { warmup: 2, reps: 7 } : { warmup: 3, reps: 21 });
+  const tanhRow = results[0]!;
+  console.log('## Activations on a [16, 64, 256] float32 tensor\n');
+  console.log(
+    '| op | forward ms | min–max | ratio to tanh | forward + backward ms | min–max | ratio to tanh |',
+  );
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const r of results) {
+    console.log(
+      `| ${r.name} | ${fmt(r.forward.median)} | ${fmt(r.forward.min)}–${fmt(r.forward.max)} | ${fmt(r.forward.median / tanhRow.forward.median)}× | ${fmt(r.forwardBackward.median)} | ${fmt(r.forwardBackward.min)}–${fmt(r.forwardBackward.max)} | ${fmt(r.forwardBackward.median / tanhRow.forwardBackward.median)}× |`,
+    );
+  }
+  console.log('');
+  report.activations = results;
+}
+
 if (wants('decode')) {
   // bench/src/mnist-decode.ts (another section's script) runs and prints when imported.
   console.log('## MNIST decode\n');
@@ -293,6 +312,8 @@ if (wants('decode')) {
     report.mnistDecode = 'printed above; the script reports no values to this file';
   }
 }
+
+if (wants('gpt')) report.gpt = runGptSection(quick);
 
 const outDir = fileURLToPath(new URL('../results/', import.meta.url));
 mkdirSync(outDir, { recursive: true });

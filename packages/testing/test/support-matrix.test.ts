@@ -41,7 +41,14 @@ describe('supportMatrix', () => {
         expect(row.properties).not.toContain(property);
       }
     }
-    expect(rows.find((r) => r.name === 'norm')!.skipped.map((s) => s.property)).toEqual(['secondOrder']);
+    const skipping = supportMatrix([
+      { ...opInfos.find((o) => o.name === 'norm')!, skip: { secondOrder: 'a reason given for the test' } },
+    ]);
+    expect(skipping[0]!.skipped).toEqual([
+      { property: 'secondOrder', reason: 'a reason given for the test' },
+    ]);
+    expect(skipping[0]!.properties).not.toContain('secondOrder');
+    expect(rows.find((r) => r.name === 'norm')!.properties).toContain('secondOrder');
   });
 
   it('takes a registry of the caller’s own', () => {
