@@ -27,6 +27,7 @@ import {
   Tanh,
 } from '@tsgrad/nn';
 import { nonNegativeInt, parseFlags, positiveInt, positiveNumber, UsageError } from './lib/cli.js';
+import { lossCurvesSvg } from './lib/loss-curves-svg.js';
 import { Progress } from './lib/progress.js';
 
 /** Everything that defines a run. */
@@ -435,7 +436,13 @@ export function trainMakemore(config: MakemoreConfig, log: (line: string) => voi
     final: { trainLoss, valLoss, bigramValLoss: bigram, parameters, seconds, cpuSeconds, samples },
   };
   writeFileSync(join(config.out, 'metrics.json'), `${JSON.stringify(metrics, null, 2)}\n`);
-  writeFileSync(join(config.out, 'curves.svg'), lossCurvesSvg(curve, bigram));
+  writeFileSync(
+    join(config.out, 'curves.svg'),
+    lossCurvesSvg(curve, {
+      title: 'makemore MLP',
+      reference: { value: bigram, label: `bigram ${bigram.toFixed(3)}` },
+    }),
+  );
   log(`\nwrote ${modelPath}, metrics.json, curves.svg`);
   return metrics;
 }
@@ -474,49 +481,6 @@ export function evaluateSaved(
     generator: new Generator(config.seed),
   });
   return { valLoss, samples };
-}
-
-/** The train and val loss against the step, with the bigram baseline as a dashed line, as SVG. */
-export function lossCurvesSvg(curve: readonly CurvePoint[], bigram: number): string {
-  const w = 480;
-  const h = 300;
-  const m = { left: 56, right: 16, top: 32, bottom: 40 };
-  const maxStep = Math.max(1, ...curve.map((p) => p.step));
-  const values = [bigram, ...curve.flatMap((p) => [p.trainLoss, p.valLoss])];
-  const lo = Math.floor(Math.min(...values) * 10) / 10;
-  const hi = Math.ceil(Math.max(...values) * 10) / 10 + 0.1;
-  const x = (step: number) => m.left + (step / maxStep) * (w - m.left - m.right);
-  const y = (v: number) => h - m.bottom - ((v - lo) / (hi - lo)) * (h - m.top - m.bottom);
-  const line = (vals: number[], color: string) =>
-    `<polyline fill="none" stroke="${color}" stroke-width="2" points="${curve
-      .map((p, i) => `${x(p.step).toFixed(1)},${y(vals[i]!).toFixed(1)}`)
-      .join(' ')}"/>`;
-  const ticks: string[] = [];
-  for (let v = lo; v <= hi + 1e-9; v += (hi - lo) / 5) {
-    ticks.push(
-      `<text x="${m.left - 6}" y="${(y(v) + 4).toFixed(1)}" text-anchor="end" font-size="11">${v.toFixed(2)}</text>` +
-        `<line x1="${m.left}" x2="${w - m.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#eee"/>`,
-    );
-  }
-  return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif">
-<rect width="${w}" height="${h}" fill="white"/>
-<text x="${w / 2}" y="20" text-anchor="middle" font-size="14">makemore MLP: loss (nats per character)</text>
-${ticks.join('\n')}
-<line x1="${m.left}" x2="${w - m.right}" y1="${y(bigram).toFixed(1)}" y2="${y(bigram).toFixed(1)}" stroke="#888" stroke-dasharray="5,4"/>
-<text x="${w - m.right}" y="${(y(bigram) - 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#888">bigram ${bigram.toFixed(3)}</text>
-${line(
-  curve.map((p) => p.trainLoss),
-  '#1f77b4',
-)}
-${line(
-  curve.map((p) => p.valLoss),
-  '#ff7f0e',
-)}
-<text x="${m.left + 8}" y="${m.top + 14}" font-size="11" fill="#1f77b4">train</text>
-<text x="${m.left + 50}" y="${m.top + 14}" font-size="11" fill="#ff7f0e">val</text>
-<text x="${(m.left + w - m.right) / 2}" y="${h - 8}" text-anchor="middle" font-size="11">step (of ${maxStep})</text>
-</svg>
-`;
 }
 
 function main(argv: string[]): number {
