@@ -111,7 +111,18 @@ export interface GradcheckReport {
   message: string;
 }
 
-/** Raised by `gradcheck` when an analytical gradient disagrees with finite differences. */
+/**
+ * Raised by `gradcheck` when an analytical gradient disagrees with finite differences.
+ *
+ * @example
+ * const x = randn([2], { dtype: 'float64', requiresGrad: true });
+ * const wrong = (a: Tensor) => record('wrong', [a], a.detach().mul(2), (g) => [g]); // claims d/da = 1
+ * try {
+ *   gradcheck(wrong, [x]);
+ * } catch (e) {
+ *   console.log(e instanceof GradcheckError); // true
+ * }
+ */
 export class GradcheckError extends TsgradError {
   /** The report behind the message, when the check ran to the end. */
   readonly report: GradcheckReport | undefined;
@@ -181,7 +192,13 @@ function checkOptions(
   return { eps, atol, rtol };
 }
 
-/** Prints a number for a report: six significant digits, as short as they allow. */
+/**
+ * Prints a number for a report: six significant digits, as short as they allow.
+ *
+ * @example
+ * fmtNumber(1 / 3); // '0.333333'
+ * fmtNumber(1e-12); // '1e-12'
+ */
 export function fmtNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
   return String(Number(v.toPrecision(6)));
@@ -493,6 +510,11 @@ function describe(
  * finite differences and returns a report; throws only for invalid arguments. Inputs that require
  * gradients must be float64; others (an int32 index, say) are passed through unchanged. `fn` runs
  * with recording on, so it may itself call `grad(..., { createGraph: true })`.
+ *
+ * @example
+ * const x = randn([3], { dtype: 'float64', requiresGrad: true });
+ * checkGradients((a) => a.sin().sum(), [x]).ok; // true
+ * checkGradients((a) => a.sin().sum(), [x], { order: 2 }).ok; // true: second derivatives too
  */
 export function checkGradients(
   fn: CheckedFunction,

@@ -11,6 +11,12 @@ export interface GeneratorState {
 /**
  * A seedable pseudo-random generator (xoshiro128**, seeded through splitmix32), so that a run
  * can be repeated exactly. `manualSeed(n)` reseeds the global generator.
+ *
+ * @example
+ * const g = new Generator(42);
+ * const a = randn([3], { generator: g });
+ * g.manualSeed(42);
+ * const b = randn([3], { generator: g }); // the same three samples as a
  */
 export class Generator {
   private s0 = 0;
@@ -149,6 +155,9 @@ export class Generator {
 /**
  * Returns `seed` when it is an integer in 0..Number.MAX_SAFE_INTEGER; otherwise a ValueError
  * naming `op` (NaN, fractions and negatives are never rounded or wrapped to another seed).
+ *
+ * @example
+ * checkSeed('myOp', 42); // 42; -1, 0.5 or NaN throw a ValueError naming myOp
  */
 export function checkSeed(op: string, seed: unknown): number {
   if (typeof seed === 'number' && Number.isSafeInteger(seed) && seed >= 0) return seed;
@@ -163,7 +172,15 @@ function rotl(x: number, k: number): number {
 /** The global generator used when none is passed. */
 export const defaultGenerator = new Generator(0);
 
-/** Reseeds the global generator, as `torch.manual_seed` does. */
+/**
+ * Reseeds the global generator, as `torch.manual_seed` does.
+ *
+ * @example
+ * manualSeed(0);
+ * const a = rand([3]);
+ * manualSeed(0);
+ * const b = rand([3]); // the same values as a
+ */
 export function manualSeed(seed: number): Generator {
   return defaultGenerator.manualSeed(seed);
 }

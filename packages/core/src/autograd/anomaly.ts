@@ -6,12 +6,25 @@
  */
 let anomalyEnabled = false;
 
-/** True while anomaly detection is on. */
+/**
+ * True while anomaly detection is on.
+ *
+ * @example
+ * isAnomalyEnabled(); // false (the default)
+ * withDetectAnomaly(() => isAnomalyEnabled()); // true
+ */
 export function isAnomalyEnabled(): boolean {
   return anomalyEnabled;
 }
 
-/** Turns anomaly detection on or off for everything that follows; returns the previous setting. */
+/**
+ * Turns anomaly detection on or off for everything that follows; returns the previous setting.
+ *
+ * @example
+ * const previous = detectAnomaly(true); // false: it was off
+ * isAnomalyEnabled(); // true
+ * detectAnomaly(previous); // back off
+ */
 export function detectAnomaly(enabled = true): boolean {
   const previous = anomalyEnabled;
   anomalyEnabled = enabled;

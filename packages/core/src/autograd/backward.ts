@@ -27,6 +27,9 @@ export interface GradOptions {
  * Sums a gradient back to the shape of the operand it belongs to, undoing broadcasting: leading
  * dims are summed away and dims of size 1 are summed with keepdim. The one place this rule lives.
  * `op` names the op whose gradient it is, for the error when the shapes cannot match.
+ *
+ * @example
+ * sumToShape(ones([4, 2, 3]), [2, 1]); // [[12], [12]]: the leading dim and the size-1 dim summed
  */
 export function sumToShape(grad: Tensor, shape: readonly number[], op = 'backward'): Tensor {
   if (sameShape(grad.shape, shape)) return grad;
@@ -170,7 +173,14 @@ function detachUnlessGraph(g: Tensor, createGraph: boolean): Tensor {
   return createGraph ? g : clone(g.detach());
 }
 
-/** Accumulates d(outputs)/d(leaf) into `.grad` of every leaf that requires gradients. */
+/**
+ * Accumulates d(outputs)/d(leaf) into `.grad` of every leaf that requires gradients.
+ *
+ * @example
+ * const x = tensor([1, 2, 3], { requiresGrad: true });
+ * backward([x.mul(x).sum()]);
+ * x.grad; // 2x: [2, 4, 6]
+ */
 export function backward(
   outputs: readonly Tensor[],
   gradients?: readonly (Tensor | undefined)[],
@@ -191,6 +201,11 @@ export interface GradFunctionOptions extends GradOptions {
  * The gradients of `outputs` with respect to `inputs`, returned rather than accumulated into
  * `.grad` (like `torch.autograd.grad`). An input the outputs do not depend on is an error unless
  * `allowUnused` is true; then it gets a zero tensor.
+ *
+ * @example
+ * const x = tensor([1, 2, 3], { requiresGrad: true });
+ * const [dx] = grad(x.mul(x).sum(), x); // 2x: [2, 4, 6]
+ * x.grad; // null: grad returns the gradient instead of accumulating it
  */
 export function grad(
   outputs: Tensor | readonly Tensor[],

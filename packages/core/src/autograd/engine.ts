@@ -30,6 +30,11 @@ export type PushParents<N extends GraphNode> = (node: N, stack: N[]) => void;
  * node is marked "entered" when first taken off the stack (its parents pushed above it) and
  * "done" when taken off again; copies of a node pushed by several children are skipped once it is
  * entered (in a DAG a parent is never an entered node, which would be a cycle).
+ *
+ * @example
+ * const a = new Value(2);
+ * const b = a.mul(a).add(a);
+ * topologicalSort(b).map((v) => v.op); // inputs first: ['', '*', '+']
  */
 export function topologicalSort<N extends GraphNode>(root: N, pushParents?: PushParents<N>): N[] {
   const entered = ++visitEpoch;
@@ -70,6 +75,11 @@ export function topologicalSort<N extends GraphNode>(root: N, pushParents?: Push
  * `Value.backward` and `Tensor.backward` both run through here; what a visit does (micrograd's
  * `_backward`, or a tensor op's vector–Jacobian product) belongs to the node type, and so may
  * `pushParents` (see `topologicalSort`).
+ *
+ * @example
+ * const a = new Value(2);
+ * const ops: string[] = [];
+ * backpropagate([a.mul(3).tanh()], (v) => ops.push(v.op)); // outputs first: ['tanh', '*', '', ''] (the 3 is a leaf too)
  */
 export function backpropagate<N extends GraphNode>(
   roots: readonly N[],

@@ -35,7 +35,14 @@ export interface InputSummary {
 
 const NO_INPUTS: readonly Tensor[] = [];
 
-/** The node an op leaves on its output: the op's name, its inputs and its backward closure. */
+/**
+ * The node an op leaves on its output: the op's name, its inputs and its backward closure.
+ *
+ * @example
+ * const x = tensor([1, 2], { requiresGrad: true });
+ * const y = x.mul(2);
+ * y.gradFn?.name; // 'mul'
+ */
 export class GradFn {
   /** The backward closure and the tensors it saved; null once released after backward. */
   backwardFn: BackwardFn | null;
@@ -109,6 +116,12 @@ function summarize(t: Tensor): InputSummary {
 /**
  * Records `output` as computed by `name` from `inputs`, if gradients are being recorded and some
  * input requires them. Every op, built in or custom, ends with this call.
+ *
+ * @example
+ * const x = tensor([1, 2, 3], { requiresGrad: true });
+ * const y = record('triple', [x], x.detach().mul(3), (g) => [g.mul(3)]); // a custom op
+ * y.sum().backward();
+ * x.grad; // [3, 3, 3]
  */
 export function record(
   name: string,

@@ -124,6 +124,10 @@ function channelSum(g: Tensor): Tensor {
 /**
  * The gradient of `conv2d` with respect to its input, given the input's shape, the weight and the
  * output's gradient: a transposed convolution (as `torch.nn.grad.conv2d_input`). Differentiable.
+ *
+ * @example
+ * const [w, g] = [randn([8, 3, 3, 3]), randn([2, 8, 6, 6])]; // weight [O, C, kh, kw], output grad [N, O, OH, OW]
+ * conv2dInputGrad([2, 3, 8, 8], w, g); // the input's gradient, [2, 3, 8, 8]
  */
 export function conv2dInputGrad(
   inputShape: readonly number[],
@@ -152,6 +156,10 @@ function inputGrad(xShape: readonly number[], w: Tensor, g: Tensor, p: ConvParam
 /**
  * The gradient of `conv2d` with respect to its weight, given the input, the weight's shape and
  * the output's gradient (as `torch.nn.grad.conv2d_weight`). Differentiable.
+ *
+ * @example
+ * const [x, g] = [randn([2, 3, 8, 8]), randn([2, 8, 8, 8])]; // input [N, C, H, W], output grad
+ * conv2dWeightGrad(x, [8, 3, 3, 3], g, { padding: 1 }); // the weight's gradient, [8, 3, 3, 3]
  */
 export function conv2dWeightGrad(
   input: Tensor,

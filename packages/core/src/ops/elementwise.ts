@@ -75,7 +75,13 @@ function maskOf(mask: Tensor, dtype: DType): Tensor {
   return new Tensor(castBuffer(toContiguous(mask, true), dtype as 'float32' | 'float64'), mask.shape);
 }
 
-/** a + b */
+/**
+ * a + b
+ *
+ * @example
+ * add(tensor([[1, 2], [3, 4]]), tensor([10, 20])); // broadcasts: [[11, 22], [13, 24]]
+ * add(tensor([1, 2]), 0.5); // [1.5, 2.5]
+ */
 export function add(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('add', a, b);
   return record('add', [x, y], zip('add', 'add', x, y), (g, needs) => [
@@ -84,7 +90,13 @@ export function add(a: TensorLike, b: TensorLike): Tensor {
   ]);
 }
 
-/** a − b */
+/**
+ * a − b
+ *
+ * @example
+ * sub(tensor([5, 7]), tensor([1, 2])); // [4, 5]
+ * sub(1, tensor([0.25, 1])); // [0.75, 0]
+ */
 export function sub(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('sub', a, b);
   return record('sub', [x, y], zip('sub', 'sub', x, y), (g, needs) => [
@@ -93,7 +105,12 @@ export function sub(a: TensorLike, b: TensorLike): Tensor {
   ]);
 }
 
-/** a · b */
+/**
+ * a · b
+ *
+ * @example
+ * mul(tensor([[1, 2], [3, 4]]), tensor([[10], [100]])); // [[10, 20], [300, 400]]
+ */
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('mul', a, b);
   return record('mul', [x, y], zip('mul', 'mul', x, y), (g, needs) => [
@@ -102,7 +119,12 @@ export function mul(a: TensorLike, b: TensorLike): Tensor {
   ]);
 }
 
-/** a / b (floating dtypes; integer division is not silently truncated). */
+/**
+ * a / b (floating dtypes; integer division is not silently truncated).
+ *
+ * @example
+ * div(tensor([1, 2, 3]), 2); // [0.5, 1, 1.5]
+ */
 export function div(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('div', a, b);
   requireFloating('div', x.dtype);
@@ -113,7 +135,13 @@ export function div(a: TensorLike, b: TensorLike): Tensor {
   ]);
 }
 
-/** a ** b, with a number or a tensor exponent (gradients for both base and exponent). */
+/**
+ * a ** b, with a number or a tensor exponent (gradients for both base and exponent).
+ *
+ * @example
+ * pow(tensor([1, 2, 3]), 2); // [1, 4, 9]
+ * pow(2, tensor([0, 1, 10])); // [1, 2, 1024]
+ */
 export function pow(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('pow', a, b);
   requireFloating('pow', x.dtype);
@@ -128,7 +156,12 @@ export function pow(a: TensorLike, b: TensorLike): Tensor {
   ]);
 }
 
-/** Elementwise maximum; at ties the gradient is split evenly, as PyTorch does. */
+/**
+ * Elementwise maximum; at ties the gradient is split evenly, as PyTorch does.
+ *
+ * @example
+ * maximum(tensor([1, 5, 3]), tensor([4, 2, 3])); // [4, 5, 3]
+ */
 export function maximum(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('maximum', a, b);
   return record('maximum', [x, y], zip('maximum', 'maximum', x, y), (g, needs) => {
@@ -137,7 +170,12 @@ export function maximum(a: TensorLike, b: TensorLike): Tensor {
   });
 }
 
-/** Elementwise minimum; at ties the gradient is split evenly. */
+/**
+ * Elementwise minimum; at ties the gradient is split evenly.
+ *
+ * @example
+ * minimum(tensor([1, 5, 3]), 2); // [1, 2, 2]
+ */
 export function minimum(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('minimum', a, b);
   return record('minimum', [x, y], zip('minimum', 'minimum', x, y), (g, needs) => {
@@ -146,39 +184,74 @@ export function minimum(a: TensorLike, b: TensorLike): Tensor {
   });
 }
 
-/** −x */
+/**
+ * −x
+ *
+ * @example
+ * neg(tensor([1, -2, 3])); // [-1, 2, -3]
+ */
 export function neg(x: Tensor): Tensor {
   return record('neg', [x], map('neg', 'neg', x), (g) => [neg(g)]);
 }
 
-/** eˣ */
+/**
+ * eˣ
+ *
+ * @example
+ * exp(tensor([0, 1])); // ≈ [1, 2.718]
+ */
 export function exp(x: Tensor): Tensor {
   const out = floatMap('exp', 'exp', x);
   return record('exp', [x], out, (g) => [mul(g, out)]);
 }
 
-/** Natural logarithm. */
+/**
+ * Natural logarithm.
+ *
+ * @example
+ * log(tensor([1, Math.E, 0])); // ≈ [0, 1, -Infinity]
+ */
 export function log(x: Tensor): Tensor {
   return record('log', [x], floatMap('log', 'log', x), (g) => [div(g, x)]);
 }
 
-/** Square root. */
+/**
+ * Square root.
+ *
+ * @example
+ * sqrt(tensor([4, 9, 2])); // ≈ [2, 3, 1.414]
+ */
 export function sqrt(x: Tensor): Tensor {
   const out = floatMap('sqrt', 'sqrt', x);
   return record('sqrt', [x], out, (g) => [div(g, mul(out, 2))]);
 }
 
-/** |x|; the gradient at 0 is 0. */
+/**
+ * |x|; the gradient at 0 is 0.
+ *
+ * @example
+ * abs(tensor([-1.5, 0, 2])); // [1.5, 0, 2]
+ */
 export function abs(x: Tensor): Tensor {
   return record('abs', [x], map('abs', 'abs', x), (g) => [mul(g, sign(x))]);
 }
 
-/** −1, 0 or 1 (not differentiable: the result carries no history). */
+/**
+ * −1, 0 or 1 (not differentiable: the result carries no history).
+ *
+ * @example
+ * sign(tensor([-3, 0, 0.5])); // [-1, 0, 1]
+ */
 export function sign(x: Tensor): Tensor {
   return map('sign', 'sign', x);
 }
 
-/** Hyperbolic tangent. */
+/**
+ * Hyperbolic tangent.
+ *
+ * @example
+ * tanh(tensor([-1, 0, 1])); // ≈ [-0.762, 0, 0.762]
+ */
 export function tanh(x: Tensor): Tensor {
   const out = floatMap('tanh', 'tanh', x);
   return record('tanh', [x], out, (g) => [tanhBackward(g, out)]);
@@ -192,7 +265,12 @@ function tanhBackward(g: Tensor, y: Tensor): Tensor {
   ]);
 }
 
-/** Logistic sigmoid 1 / (1 + e⁻ˣ). */
+/**
+ * Logistic sigmoid 1 / (1 + e⁻ˣ).
+ *
+ * @example
+ * sigmoid(tensor([-2, 0, 2])); // ≈ [0.119, 0.5, 0.881]
+ */
 export function sigmoid(x: Tensor): Tensor {
   const out = floatMap('sigmoid', 'sigmoid', x);
   return record('sigmoid', [x], out, (g) => [sigmoidBackward(g, out)]);
@@ -206,7 +284,12 @@ function sigmoidBackward(g: Tensor, y: Tensor): Tensor {
   ]);
 }
 
-/** max(x, 0); the gradient at 0 is 0. */
+/**
+ * max(x, 0); the gradient at 0 is 0.
+ *
+ * @example
+ * relu(tensor([-1, 0, 2])); // [0, 0, 2]
+ */
 export function relu(x: Tensor): Tensor {
   return record('relu', [x], map('relu', 'relu', x), (g) => [reluBackward(g, x)]);
 }
@@ -219,7 +302,12 @@ function reluBackward(g: Tensor, x: Tensor): Tensor {
   ]);
 }
 
-/** x², with gradient 2x. */
+/**
+ * x², with gradient 2x.
+ *
+ * @example
+ * square(tensor([-3, 0.5])); // [9, 0.25]
+ */
 export function square(x: Tensor): Tensor {
   noBool('square', x);
   return record('square', [x], zip('square', 'mul', x, x), (g) => [mul(g, mul(x, 2))]);
@@ -233,7 +321,13 @@ export interface SoftplusOptions {
   threshold?: number;
 }
 
-/** log(1 + e^(βx)) / β, and x where βx > threshold (as `torch.nn.functional.softplus`). */
+/**
+ * log(1 + e^(βx)) / β, and x where βx > threshold (as `torch.nn.functional.softplus`).
+ *
+ * @example
+ * softplus(tensor([0, 30])); // ≈ [0.693, 30]: log(2), then x itself above the threshold
+ * softplus(tensor([0]), { beta: 2 }); // ≈ [0.347]: log(2) / 2
+ */
 export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
   const beta = options.beta ?? 1;
   const threshold = options.threshold ?? 20;
@@ -248,17 +342,33 @@ export function softplus(x: Tensor, options: SoftplusOptions = {}): Tensor {
   });
 }
 
-/** Sine. */
+/**
+ * Sine.
+ *
+ * @example
+ * sin(tensor([0, Math.PI / 2])); // ≈ [0, 1]
+ */
 export function sin(x: Tensor): Tensor {
   return record('sin', [x], floatMap('sin', 'sin', x), (g) => [mul(g, cos(x))]);
 }
 
-/** Cosine. */
+/**
+ * Cosine.
+ *
+ * @example
+ * cos(tensor([0, Math.PI])); // ≈ [1, -1]
+ */
 export function cos(x: Tensor): Tensor {
   return record('cos', [x], floatMap('cos', 'cos', x), (g) => [neg(mul(g, sin(x)))]);
 }
 
-/** Limits x to [min, max] (either bound optional); the gradient passes where min ≤ x ≤ max. */
+/**
+ * Limits x to [min, max] (either bound optional); the gradient passes where min ≤ x ≤ max.
+ *
+ * @example
+ * clamp(tensor([-2, 0.5, 3]), -1, 1); // [-1, 0.5, 1]
+ * clamp(tensor([-2, 0.5, 3]), 0); // only a lower bound: [0, 0.5, 3]
+ */
 export function clamp(x: Tensor, min?: number, max?: number): Tensor {
   if (min === undefined && max === undefined)
     throw new ValueError('clamp: at least one of min and max is required');
@@ -274,6 +384,10 @@ export function clamp(x: Tensor, min?: number, max?: number): Tensor {
  * cond ? a : b elementwise with broadcasting; gradients flow to a and b. `cond` is a bool mask (an
  * int32 or float mask counts non-zero as true); either branch may be a number:
  * `where(mask, x, -Infinity)`, `where(cond, 0, x)`. Two number branches give float32.
+ *
+ * @example
+ * const x = tensor([-1, 2, -3]);
+ * where(gt(x, 0), x, 0); // [0, 2, 0]
  */
 export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   const [x, y] =
@@ -293,27 +407,57 @@ function compare(kind: 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge', a: TensorLike, b
   return zip(kind, kind, x, y, 'bool');
 }
 
-/** a = b elementwise, as a bool tensor; not differentiable. */
+/**
+ * a = b elementwise, as a bool tensor; not differentiable.
+ *
+ * @example
+ * eq(tensor([1, 2, 3]), tensor([1, 0, 3])); // bool [true, false, true], read as [1, 0, 1]
+ */
 export function eq(a: TensorLike, b: TensorLike): Tensor {
   return compare('eq', a, b);
 }
-/** a ≠ b elementwise, as a bool tensor. */
+/**
+ * a ≠ b elementwise, as a bool tensor.
+ *
+ * @example
+ * ne(tensor([1, 2, 3]), 2); // bool [1, 0, 1]
+ */
 export function ne(a: TensorLike, b: TensorLike): Tensor {
   return compare('ne', a, b);
 }
-/** a < b elementwise, as a bool tensor. */
+/**
+ * a < b elementwise, as a bool tensor.
+ *
+ * @example
+ * lt(tensor([1, 2, 3]), 2); // bool [1, 0, 0]
+ */
 export function lt(a: TensorLike, b: TensorLike): Tensor {
   return compare('lt', a, b);
 }
-/** a ≤ b elementwise, as a bool tensor. */
+/**
+ * a ≤ b elementwise, as a bool tensor.
+ *
+ * @example
+ * le(tensor([1, 2, 3]), 2); // bool [1, 1, 0]
+ */
 export function le(a: TensorLike, b: TensorLike): Tensor {
   return compare('le', a, b);
 }
-/** a > b elementwise, as a bool tensor. */
+/**
+ * a > b elementwise, as a bool tensor.
+ *
+ * @example
+ * gt(tensor([1, 2, 3]), 2); // bool [0, 0, 1]
+ */
 export function gt(a: TensorLike, b: TensorLike): Tensor {
   return compare('gt', a, b);
 }
-/** a ≥ b elementwise, as a bool tensor. */
+/**
+ * a ≥ b elementwise, as a bool tensor.
+ *
+ * @example
+ * ge(tensor([1, 2, 3]), 2); // bool [0, 1, 1]
+ */
 export function ge(a: TensorLike, b: TensorLike): Tensor {
   return compare('ge', a, b);
 }
@@ -322,19 +466,39 @@ function logical(kind: 'logicalAnd' | 'logicalOr' | 'logicalXor', a: Tensor, b: 
   return zip(kind, kind, a, b, 'bool');
 }
 
-/** a ∧ b elementwise, as a bool tensor: non-zero (NaN too) is true; any dtypes, broadcasting. */
+/**
+ * a ∧ b elementwise, as a bool tensor: non-zero (NaN too) is true; any dtypes, broadcasting.
+ *
+ * @example
+ * logicalAnd(tensor([1, 1, 0]), tensor([1, 0, 0])); // bool [1, 0, 0]
+ */
 export function logicalAnd(a: Tensor, b: Tensor): Tensor {
   return logical('logicalAnd', a, b);
 }
-/** a ∨ b elementwise, as a bool tensor. */
+/**
+ * a ∨ b elementwise, as a bool tensor.
+ *
+ * @example
+ * logicalOr(tensor([1, 1, 0]), tensor([1, 0, 0])); // bool [1, 1, 0]
+ */
 export function logicalOr(a: Tensor, b: Tensor): Tensor {
   return logical('logicalOr', a, b);
 }
-/** a ⊕ b elementwise, as a bool tensor. */
+/**
+ * a ⊕ b elementwise, as a bool tensor.
+ *
+ * @example
+ * logicalXor(tensor([1, 1, 0]), tensor([1, 0, 0])); // bool [0, 1, 0]
+ */
 export function logicalXor(a: Tensor, b: Tensor): Tensor {
   return logical('logicalXor', a, b);
 }
-/** ¬x elementwise, as a bool tensor (true where x is 0). */
+/**
+ * ¬x elementwise, as a bool tensor (true where x is 0).
+ *
+ * @example
+ * logicalNot(tensor([0, 2, -1])); // bool [1, 0, 0]
+ */
 export function logicalNot(x: Tensor): Tensor {
   return new Tensor(k.unary('logicalNot', x, 'bool'), x.shape);
 }
@@ -342,6 +506,10 @@ export function logicalNot(x: Tensor): Tensor {
 /**
  * A copy in another dtype; float-to-float casts keep the graph, casts to or from int32 and bool do
  * not. To int32 truncates toward 0; to bool gives true for every non-zero value (NaN included).
+ *
+ * @example
+ * cast(tensor([1.7, -1.7, 0]), 'int32'); // int32 [1, -1, 0]
+ * cast(tensor([1.7, -1.7, 0]), 'bool'); // bool [1, 1, 0]
  */
 export function cast(x: Tensor, dtype: DType): Tensor {
   if (dtype === x.dtype) return x;
@@ -407,7 +575,13 @@ export interface GeluOptions {
   approximate?: 'none' | 'tanh';
 }
 
-/** Gaussian error linear unit x·Φ(x), e.g. `gelu(x)` or `gelu(x, { approximate: 'tanh' })`. */
+/**
+ * Gaussian error linear unit x·Φ(x), e.g. `gelu(x)` or `gelu(x, { approximate: 'tanh' })`.
+ *
+ * @example
+ * gelu(tensor([-1, 0, 1])); // ≈ [-0.159, 0, 0.841]
+ * gelu(tensor([1]), { approximate: 'tanh' }); // ≈ [0.841]
+ */
 export function gelu(x: Tensor, options: GeluOptions = {}): Tensor {
   const approximate = options.approximate ?? 'none';
   if (approximate !== 'none' && approximate !== 'tanh') {
@@ -424,7 +598,12 @@ const siluBackward = derivativeOp('siluBackward', 'siluBackward', (x) => {
   return mul(mul(s, sub(1, s)), add(mul(x, sub(1, mul(s, 2))), 2));
 });
 
-/** x·σ(x) (also called swish). */
+/**
+ * x·σ(x) (also called swish).
+ *
+ * @example
+ * silu(tensor([-1, 0, 1])); // ≈ [-0.269, 0, 0.731]
+ */
 export function silu(x: Tensor): Tensor {
   return record('silu', [x], floatMap('silu', 'silu', x), (g) => [siluBackward(g, x)]);
 }
@@ -437,19 +616,34 @@ const mishBackward = derivativeOp('mishBackward', 'mishBackward', (x) => {
   return mul(mul(sub(1, square(t)), s), inner);
 });
 
-/** x·tanh(softplus(x)). */
+/**
+ * x·tanh(softplus(x)).
+ *
+ * @example
+ * mish(tensor([-1, 0, 1])); // ≈ [-0.303, 0, 0.865]
+ */
 export function mish(x: Tensor): Tensor {
   return record('mish', [x], floatMap('mish', 'mish', x), (g) => [mishBackward(g, x)]);
 }
 
-/** x where x > 0, else negativeSlope·x, e.g. `leakyRelu(x, 0.2)`. */
+/**
+ * x where x > 0, else negativeSlope·x, e.g. `leakyRelu(x, 0.2)`.
+ *
+ * @example
+ * leakyRelu(tensor([-10, 0, 5]), 0.2); // [-2, 0, 5]
+ */
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   if (Number.isNaN(negativeSlope)) throw new ValueError('leakyRelu: negativeSlope must be a number, got NaN');
   const out = floatMap('leakyRelu', 'leakyRelu', x, negativeSlope);
   return record('leakyRelu', [x], out, (g) => [where(gt(x, 0), g, mul(g, negativeSlope))]);
 }
 
-/** x where x > 0, else α(eˣ − 1). */
+/**
+ * x where x > 0, else α(eˣ − 1).
+ *
+ * @example
+ * elu(tensor([-1, 0, 2])); // ≈ [-0.632, 0, 2]
+ */
 export function elu(x: Tensor, alpha = 1): Tensor {
   if (Number.isNaN(alpha)) throw new ValueError('elu: alpha must be a number, got NaN');
   const out = floatMap('elu', 'elu', x, alpha);
@@ -457,7 +651,13 @@ export function elu(x: Tensor, alpha = 1): Tensor {
   return record('elu', [x], out, (g) => [where(le(x, 0), mul(g, mul(exp(x), alpha)), g)]);
 }
 
-/** x clamped to [minVal, maxVal]; the gradient passes strictly inside, as PyTorch's. */
+/**
+ * x clamped to [minVal, maxVal]; the gradient passes strictly inside, as PyTorch's.
+ *
+ * @example
+ * hardtanh(tensor([-3, 0.5, 3])); // [-1, 0.5, 1]
+ * hardtanh(tensor([-3, 0.5, 3]), 0, 2); // [0, 0.5, 2]
+ */
 export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
   if (!(minVal <= maxVal))
     throw new ValueError(`hardtanh: minVal ${minVal} is greater than maxVal ${maxVal}`);
@@ -467,53 +667,98 @@ export function hardtanh(x: Tensor, minVal = -1, maxVal = 1): Tensor {
   ]);
 }
 
-/** The error function 2/√π ∫₀ˣ e^{−t²} dt. */
+/**
+ * The error function 2/√π ∫₀ˣ e^{−t²} dt.
+ *
+ * @example
+ * erf(tensor([0, 1, -1])); // ≈ [0, 0.843, -0.843]
+ */
 export function erf(x: Tensor): Tensor {
   return record('erf', [x], floatMap('erf', 'erf', x), (g) => [
     mul(g, mul(exp(neg(square(x))), 2 / Math.sqrt(Math.PI))),
   ]);
 }
 
-/** The inverse of erf: erfinv(erf(x)) = x; ±∞ at ±1, NaN outside [−1, 1]. */
+/**
+ * The inverse of erf: erfinv(erf(x)) = x; ±∞ at ±1, NaN outside [−1, 1].
+ *
+ * @example
+ * erfinv(tensor([0, 0.5, 1])); // ≈ [0, 0.477, Infinity]
+ */
 export function erfinv(x: Tensor): Tensor {
   const out = floatMap('erfinv', 'erfinv', x);
   return record('erfinv', [x], out, (g) => [mul(g, mul(exp(square(out)), Math.sqrt(Math.PI) / 2))]);
 }
 
-/** log(1 + x), accurate for small x. */
+/**
+ * log(1 + x), accurate for small x.
+ *
+ * @example
+ * log1p(tensor([0, 1e-8])); // [0, 1e-8] (log(1 + 1e-8) in float32 would round to 0)
+ */
 export function log1p(x: Tensor): Tensor {
   return record('log1p', [x], floatMap('log1p', 'log1p', x), (g) => [div(g, add(x, 1))]);
 }
 
-/** eˣ − 1, accurate for small x. */
+/**
+ * eˣ − 1, accurate for small x.
+ *
+ * @example
+ * expm1(tensor([0, 1e-8])); // [0, 1e-8]
+ */
 export function expm1(x: Tensor): Tensor {
   const out = floatMap('expm1', 'expm1', x);
   return record('expm1', [x], out, (g) => [mul(g, add(out, 1))]);
 }
 
-/** 1 / √x */
+/**
+ * 1 / √x
+ *
+ * @example
+ * rsqrt(tensor([1, 4, 0.25])); // [1, 0.5, 2]
+ */
 export function rsqrt(x: Tensor): Tensor {
   const out = floatMap('rsqrt', 'rsqrt', x);
   return record('rsqrt', [x], out, (g) => [mul(g, mul(pow(out, 3), -0.5))]);
 }
 
-/** 1 / x */
+/**
+ * 1 / x
+ *
+ * @example
+ * reciprocal(tensor([2, -4, 0])); // [0.5, -0.25, Infinity]
+ */
 export function reciprocal(x: Tensor): Tensor {
   const out = floatMap('reciprocal', 'reciprocal', x);
   return record('reciprocal', [x], out, (g) => [neg(mul(g, square(out)))]);
 }
 
-/** Rounds down; gradient 0 (int32 passes through). */
+/**
+ * Rounds down; gradient 0 (int32 passes through).
+ *
+ * @example
+ * floor(tensor([1.5, -1.5])); // [1, -2]
+ */
 export function floor(x: Tensor): Tensor {
   return record('floor', [x], map('floor', 'floor', x), (g) => [zerosLike(g)]);
 }
 
-/** Rounds up; gradient 0. */
+/**
+ * Rounds up; gradient 0.
+ *
+ * @example
+ * ceil(tensor([1.5, -1.5])); // [2, -1]
+ */
 export function ceil(x: Tensor): Tensor {
   return record('ceil', [x], map('ceil', 'ceil', x), (g) => [zerosLike(g)]);
 }
 
-/** Rounds to the nearest integer, halves to even as PyTorch (`round(2.5)` is 2); gradient 0. */
+/**
+ * Rounds to the nearest integer, halves to even as PyTorch (`round(2.5)` is 2); gradient 0.
+ *
+ * @example
+ * round(tensor([0.5, 1.5, 2.5, -0.7])); // halves to even: [0, 2, 2, -1]
+ */
 export function round(x: Tensor): Tensor {
   return record('round', [x], map('round', 'round', x), (g) => [zerosLike(g)]);
 }
@@ -525,7 +770,12 @@ function checkIntDivisor(op: string, y: Tensor): void {
   if (flat.includes(0)) throw new ValueError(`${op}: integer division by zero`);
 }
 
-/** a mod b with the sign of b (Python's %, `torch.remainder`): `remainder(-3, 5)` is 2. */
+/**
+ * a mod b with the sign of b (Python's %, `torch.remainder`): `remainder(-3, 5)` is 2.
+ *
+ * @example
+ * remainder(tensor([-3, 3, 7]), 5); // [2, 3, 2]
+ */
 export function remainder(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('remainder', a, b);
   checkIntDivisor('remainder', y);
@@ -535,14 +785,24 @@ export function remainder(a: TensorLike, b: TensorLike): Tensor {
   ]);
 }
 
-/** ⌊a / b⌋, rounding toward −∞ (`torch.floor_divide` since 1.13): `floorDivide(-7, 2)` is −4; not differentiable. */
+/**
+ * ⌊a / b⌋, rounding toward −∞ (`torch.floor_divide` since 1.13): `floorDivide(-7, 2)` is −4; not differentiable.
+ *
+ * @example
+ * floorDivide(tensor([-7, 7]), 2); // [-4, 3]
+ */
 export function floorDivide(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('floorDivide', a, b);
   checkIntDivisor('floorDivide', y);
   return zip('floorDivide', 'floorDivide', x, y);
 }
 
-/** The angle of the point (b, a): atan2(a, b) in (−π, π]. */
+/**
+ * The angle of the point (b, a): atan2(a, b) in (−π, π].
+ *
+ * @example
+ * atan2(tensor([1, 1]), tensor([1, -1])); // ≈ [0.785, 2.356]: π/4, 3π/4
+ */
 export function atan2(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands('atan2', a, b);
   requireFloating('atan2', x.dtype);
@@ -552,17 +812,32 @@ export function atan2(a: TensorLike, b: TensorLike): Tensor {
   });
 }
 
-/** True where x is NaN (bool). */
+/**
+ * True where x is NaN (bool).
+ *
+ * @example
+ * isnan(tensor([1, Number.NaN, Infinity])); // bool [0, 1, 0]
+ */
 export function isnan(x: Tensor): Tensor {
   return new Tensor(k.unary('isnan', x, 'bool'), x.shape);
 }
 
-/** True where x is neither NaN nor ±∞ (bool). */
+/**
+ * True where x is neither NaN nor ±∞ (bool).
+ *
+ * @example
+ * isfinite(tensor([1, Number.NaN, Infinity])); // bool [1, 0, 0]
+ */
 export function isfinite(x: Tensor): Tensor {
   return new Tensor(k.unary('isfinite', x, 'bool'), x.shape);
 }
 
-/** True where x is +∞ or −∞ (bool). */
+/**
+ * True where x is +∞ or −∞ (bool).
+ *
+ * @example
+ * isinf(tensor([1, Number.NaN, -Infinity])); // bool [0, 0, 1]
+ */
 export function isinf(x: Tensor): Tensor {
   return new Tensor(k.unary('isinf', x, 'bool'), x.shape);
 }
@@ -576,7 +851,12 @@ export interface NanToNumOptions {
 
 const FLOAT32_MAX = 3.4028234663852886e38;
 
-/** Replaces NaN, +∞ and −∞: `nanToNum(x, { nan: 0, posinf: 1e4 })`; the gradient passes where x is finite. */
+/**
+ * Replaces NaN, +∞ and −∞: `nanToNum(x, { nan: 0, posinf: 1e4 })`; the gradient passes where x is finite.
+ *
+ * @example
+ * nanToNum(tensor([Number.NaN, Infinity, -Infinity, 1]), { posinf: 1e4, neginf: -1e4 }); // [0, 10000, -10000, 1]
+ */
 export function nanToNum(x: Tensor, options: NanToNumOptions = {}): Tensor {
   if (!isFloating(x.dtype)) return new Tensor(toContiguous(x), x.shape);
   const big = x.dtype === 'float32' ? FLOAT32_MAX : Number.MAX_VALUE;

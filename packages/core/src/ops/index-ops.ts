@@ -43,7 +43,13 @@ function zerosOf(dtype: DType, shape: readonly number[]): Tensor {
   return new Tensor(allocate(dtype, sizeOf(shape)), shape);
 }
 
-/** out[…i…] = x[…index[…i…]…] along `dim` (as `torch.gather`); the gradient scatters back. */
+/**
+ * out[…i…] = x[…index[…i…]…] along `dim` (as `torch.gather`); the gradient scatters back.
+ *
+ * @example
+ * const x = tensor([[1, 2], [3, 4]]);
+ * gather(x, 1, tensor([[0, 0], [1, 0]], { dtype: 'int32' })); // [[1, 1], [4, 3]]
+ */
 export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normalizeDim('gather', dim, x.ndim);
   checkGatherShapes('gather', x, d, index);
@@ -53,7 +59,13 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   return record('gather', [x], out, (g) => [scatterAdd(zerosOf(x.dtype, x.shape), d, index, g)]);
 }
 
-/** base with src added at the positions `index` names along `dim` (as `Tensor.scatter_add`). */
+/**
+ * base with src added at the positions `index` names along `dim` (as `Tensor.scatter_add`).
+ *
+ * @example
+ * const index = tensor([[0, 1, 0]], { dtype: 'int32' });
+ * scatterAdd(zeros([1, 2]), 1, index, tensor([[1, 2, 3]])); // [[4, 2]]
+ */
 export function scatterAdd(base: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   sameDType('scatterAdd', base, src);
   const d = normalizeDim('scatterAdd', dim, base.ndim);
@@ -105,6 +117,9 @@ function indexSelect1d(x: Tensor, d: number, idx: IndexTensor): Tensor {
 /**
  * The elements of `x`, read as a 1-D tensor, at the positions of the int32 `index` (any shape,
  * negative entries count from the end); the output has the index's shape (as `torch.take`).
+ *
+ * @example
+ * take(tensor([[1, 2], [3, 4]]), tensor([0, 3, -1], { dtype: 'int32' })); // [1, 4, 4]
  */
 export function take(x: Tensor, index: Tensor): Tensor {
   const idx = requireIndex('take', index);
@@ -119,7 +134,13 @@ export function take(x: Tensor, index: Tensor): Tensor {
   return indexSelect(reshape(x, [n]), 0, new Tensor(data, index.shape));
 }
 
-/** base with the slices of src added at the positions `index` names along `dim` (as `index_add`). */
+/**
+ * base with the slices of src added at the positions `index` names along `dim` (as `index_add`).
+ *
+ * @example
+ * const index = tensor([0, 2], { dtype: 'int32' });
+ * indexAdd(zeros([3, 2]), 0, index, ones([2, 2])); // [[1, 1], [0, 0], [1, 1]]
+ */
 export function indexAdd(base: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   sameDType('indexAdd', base, src);
   const d = normalizeDim('indexAdd', dim, base.ndim);
@@ -141,6 +162,9 @@ export function indexAdd(base: Tensor, dim: number, index: Tensor, src: Tensor):
 /**
  * One-hot encoding of int32 class labels: shape [...labels.shape, numClasses], float32 by default
  * (so it mixes with float logits without a cast).
+ *
+ * @example
+ * oneHot(tensor([2, 0], { dtype: 'int32' }), 3); // [[0, 0, 1], [1, 0, 0]]
  */
 export function oneHot(labels: Tensor, numClasses: number, options: { dtype?: DType } = {}): Tensor {
   requireIndex('oneHot', labels);

@@ -15,14 +15,24 @@ function checkTriangle(op: string, x: Tensor, diagonal: number): void {
     throw new ValueError(`${op}: diagonal must be an integer, got ${diagonal}`);
 }
 
-/** The lower triangle of each matrix (last two dims), zeros above `diagonal`: `tril(ones([3, 3]))`. */
+/**
+ * The lower triangle of each matrix (last two dims), zeros above `diagonal`: `tril(ones([3, 3]))`.
+ *
+ * @example
+ * tril(ones([3, 3])); // [[1, 0, 0], [1, 1, 0], [1, 1, 1]]
+ */
 export function tril(x: Tensor, diagonal = 0): Tensor {
   checkTriangle('tril', x, diagonal);
   const out = new Tensor(k.triangle(x, diagonal, false), x.shape);
   return record('tril', [x], out, (g) => [tril(g, diagonal)]);
 }
 
-/** The upper triangle of each matrix (last two dims), zeros below `diagonal`: `triu(x, 1)` drops the diagonal. */
+/**
+ * The upper triangle of each matrix (last two dims), zeros below `diagonal`: `triu(x, 1)` drops the diagonal.
+ *
+ * @example
+ * triu(tensor([[1, 2, 3], [4, 5, 6], [7, 8, 9]]), 1); // [[0, 2, 3], [0, 0, 6], [0, 0, 0]]
+ */
 export function triu(x: Tensor, diagonal = 0): Tensor {
   checkTriangle('triu', x, diagonal);
   const out = new Tensor(k.triangle(x, diagonal, true), x.shape);
@@ -52,13 +62,24 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
 
 type Dims = number | readonly number[] | undefined;
 
-/** True where any element over `dim` (all dims by default) is non-zero; a bool tensor. */
+/**
+ * True where any element over `dim` (all dims by default) is non-zero; a bool tensor.
+ *
+ * @example
+ * any(tensor([[0, 1], [0, 0]]), 1); // bool [1, 0]
+ */
 export function any(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = normalizeDims('any', dim, x.ndim);
   return gt(sum(cast(cast(x, 'bool'), 'int32'), dims, keepdim), 0);
 }
 
-/** True where every element over `dim` (all dims by default) is non-zero; true for an empty slice. */
+/**
+ * True where every element over `dim` (all dims by default) is non-zero; true for an empty slice.
+ *
+ * @example
+ * all(tensor([[1, 1], [0, 1]]), 1); // bool [1, 0]
+ * all(tensor([[1, 1], [0, 1]])); // bool 0-d: 0
+ */
 export function all(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = normalizeDims('all', dim, x.ndim);
   return eq(sum(cast(eq(x, 0), 'int32'), dims, keepdim), 0);

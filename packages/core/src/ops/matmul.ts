@@ -10,6 +10,11 @@ import { reshape, squeeze, transpose, unsqueeze } from './shape.js';
 /**
  * The matrix product: 1-D·1-D is a dot product, a 1-D operand is promoted to a matrix (and the
  * added dim removed again), and N-D operands are stacks of matrices with broadcast batch dims.
+ *
+ * @example
+ * matmul(tensor([[1, 2], [3, 4]]), tensor([[1], [1]])); // [[3], [7]]
+ * matmul(tensor([1, 2, 3]), tensor([4, 5, 6])); // dot product, 0-d: 32
+ * matmul(randn([10, 2, 3]), randn([3, 4])); // batched, [10, 2, 4]
  */
 export function matmul(a: Tensor, b: Tensor): Tensor {
   sameDType('matmul', a, b);

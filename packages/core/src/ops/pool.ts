@@ -54,6 +54,10 @@ function poolGeometry(op: string, x: Tensor, kernelSize: Size2, o: MaxPool2dOpti
 /**
  * Max pooling over kh×kw windows of an [N,C,H,W] input; also returns the int32 position of
  * each maximum in its input plane (y·W + x), as PyTorch's `return_indices`.
+ *
+ * @example
+ * const x = tensor([[[[1, 5], [3, 2]]]]); // [1, 1, 2, 2]
+ * const { values, indices } = maxPool2dWithIndices(x, 2); // values [[[[5]]]], indices [[[[1]]]]
  */
 export function maxPool2dWithIndices(
   x: Tensor,
@@ -81,6 +85,10 @@ export function maxPool2dWithIndices(
 /**
  * Max pooling over kh×kw windows of an [N,C,H,W] input (stride defaults to the kernel size).
  * The gradient goes to each window's maximum (the first one at ties).
+ *
+ * @example
+ * maxPool2d(tensor([[[[1, 5, 0, 1], [3, 2, 4, 2]]]]), 2); // [[[[5, 4]]]]
+ * maxPool2d(randn([8, 16, 28, 28]), 3, { stride: 2, padding: 1 }); // [8, 16, 14, 14]
  */
 export function maxPool2d(x: Tensor, kernelSize: Size2, options: MaxPool2dOptions = {}): Tensor {
   return maxPool2dWithIndices(x, kernelSize, options).values;
@@ -116,6 +124,9 @@ export interface AvgPool2dOptions {
  * Average pooling over kh×kw windows of an [N,C,H,W] input (stride defaults to the kernel size).
  * With `countIncludePad` (the default) every window divides by kh·kw; without, by the number of
  * real input elements it covers.
+ *
+ * @example
+ * avgPool2d(tensor([[[[1, 5, 0, 1], [3, 3, 4, 3]]]]), 2); // [[[[3, 2]]]]
  */
 export function avgPool2d(x: Tensor, kernelSize: Size2, options: AvgPool2dOptions = {}): Tensor {
   const geo = poolGeometry('avgPool2d', x, kernelSize, { stride: options.stride, padding: options.padding });
@@ -129,6 +140,10 @@ export function avgPool2d(x: Tensor, kernelSize: Size2, options: AvgPool2dOption
 /**
  * Adaptive average pooling to an outH×outW output (a number gives a square; null keeps that dim):
  * output row i averages input rows ⌊i·H/outH⌋ … ⌈(i+1)·H/outH⌉ − 1, as PyTorch.
+ *
+ * @example
+ * adaptiveAvgPool2d(randn([8, 64, 7, 7]), 1); // global average pooling, [8, 64, 1, 1]
+ * adaptiveAvgPool2d(tensor([[[[1, 2, 3, 4]]]]), [1, 2]); // [[[[1.5, 3.5]]]]
  */
 export function adaptiveAvgPool2d(
   x: Tensor,

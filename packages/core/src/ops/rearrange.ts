@@ -110,13 +110,22 @@ function repeatAs(op: string, x: Tensor, repeats: readonly number[]): Tensor {
 /**
  * Repeats the tensor along each dim (as `torch.tile`): like `repeat`, but fewer repeats than dims
  * are padded with leading 1s.
+ *
+ * @example
+ * tile(tensor([[1, 2]]), [2]); // [[1, 2, 1, 2]]
+ * tile(tensor([1, 2]), [2, 1]); // [[1, 2], [1, 2]]
  */
 export function tile(x: Tensor, dims: readonly number[]): Tensor {
   const padded = dims.length < x.ndim ? [...new Array<number>(x.ndim - dims.length).fill(1), ...dims] : dims;
   return repeatAs('tile', x, padded);
 }
 
-/** The slice at `index` along `dim`, with that dim removed (a view; negative index counts from the end). */
+/**
+ * The slice at `index` along `dim`, with that dim removed (a view; negative index counts from the end).
+ *
+ * @example
+ * select(tensor([[1, 2], [3, 4]]), 1, -1); // the last column: [2, 4]
+ */
 export function select(x: Tensor, dim: number, index: number): Tensor {
   if (x.ndim === 0) throw new ShapeError('select: cannot select from a 0-d tensor');
   const d = normalizeDim('select', dim, x.ndim);
@@ -216,7 +225,12 @@ export function diag(x: Tensor, diagonal_ = 0): Tensor {
   throw new ShapeError(`diag: expects a 1-D or 2-D tensor, got shape ${fmtShape(x.shape)}`);
 }
 
-/** The outer product of two 1-D tensors: out[i][j] = a[i]·b[j]. */
+/**
+ * The outer product of two 1-D tensors: out[i][j] = a[i]·b[j].
+ *
+ * @example
+ * outer(tensor([1, 2]), tensor([1, 10, 100])); // [[1, 10, 100], [2, 20, 200]]
+ */
 export function outer(a: Tensor, b: Tensor): Tensor {
   if (a.ndim !== 1 || b.ndim !== 1) {
     throw new ShapeError(
@@ -266,7 +280,12 @@ export function meshgrid(tensors: readonly Tensor[], options: MeshgridOptions = 
   });
 }
 
-/** Broadcasts to `shape` without copying (as `torch.broadcast_to`; −1 keeps a dim). */
+/**
+ * Broadcasts to `shape` without copying (as `torch.broadcast_to`; −1 keeps a dim).
+ *
+ * @example
+ * broadcastTo(tensor([1, 2]), [3, 2]); // [[1, 2], [1, 2], [1, 2]]
+ */
 export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
   const lead = shape.length - x.ndim;
   const ok =

@@ -45,14 +45,27 @@ function unreduce(g: Tensor, shape: readonly number[], dims: readonly number[]):
   return expand(reshape(g, reducedShape(shape, dims, true)), shape);
 }
 
-/** Sum over `dim` (all dims by default); a bool tensor sums to an int32 count, as PyTorch's to int64. */
+/**
+ * Sum over `dim` (all dims by default); a bool tensor sums to an int32 count, as PyTorch's to int64.
+ *
+ * @example
+ * const x = tensor([[1, 2], [3, 4]]);
+ * sum(x); // 0-d: 10
+ * sum(x, 0); // [4, 6]
+ * sum(x, -1, true); // [[3], [7]]
+ */
 export function sum(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   const dims = normalizeDims('sum', dim, x.ndim);
   if (x.dtype === 'bool') return runKernel('sum', 'sum', cast(x, 'int32'), dims, keepdim);
   return record('sum', [x], runKernel('sum', 'sum', x, dims, keepdim), (g) => [unreduce(g, x.shape, dims)]);
 }
 
-/** Mean over `dim` (all dims by default). */
+/**
+ * Mean over `dim` (all dims by default).
+ *
+ * @example
+ * mean(tensor([[1, 2], [3, 4]]), 1); // [1.5, 3.5]
+ */
 export function mean(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   requireFloating('mean', x.dtype);
   const dims = normalizeDims('mean', dim, x.ndim);
@@ -71,12 +84,22 @@ function extreme(op: 'amax' | 'amin', x: Tensor, dim: Dims, keepdim: boolean): T
   });
 }
 
-/** Largest value over `dim` (all dims by default); ties share the gradient. */
+/**
+ * Largest value over `dim` (all dims by default); ties share the gradient.
+ *
+ * @example
+ * amax(tensor([[1, 5], [3, 4]]), 0); // [3, 5]
+ */
 export function amax(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return extreme('amax', x, dim, keepdim);
 }
 
-/** Smallest value over `dim` (all dims by default); ties share the gradient. */
+/**
+ * Smallest value over `dim` (all dims by default); ties share the gradient.
+ *
+ * @example
+ * amin(tensor([[1, 5], [3, 4]])); // 0-d: 1
+ */
 export function amin(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   return extreme('amin', x, dim, keepdim);
 }
@@ -104,29 +127,55 @@ function along(
   };
 }
 
-/** Largest values along `dim` and their int32 indices (the first one at ties). */
+/**
+ * Largest values along `dim` and their int32 indices (the first one at ties).
+ *
+ * @example
+ * const { values, indices } = maxAlong(tensor([[1, 5], [4, 3]]), 1); // values [5, 4], indices [1, 0]
+ */
 export function maxAlong(x: Tensor, dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
   return along('max', x, dim, keepdim);
 }
 
-/** Smallest values along `dim` and their int32 indices (the first one at ties). */
+/**
+ * Smallest values along `dim` and their int32 indices (the first one at ties).
+ *
+ * @example
+ * const { values, indices } = minAlong(tensor([[1, 5], [4, 3]]), 0); // values [1, 3], indices [0, 1]
+ */
 export function minAlong(x: Tensor, dim: number, keepdim = false): { values: Tensor; indices: Tensor } {
   return along('min', x, dim, keepdim);
 }
 
-/** Index of the largest value along `dim`, or in the flattened tensor when no dim is given; int32. */
+/**
+ * Index of the largest value along `dim`, or in the flattened tensor when no dim is given; int32.
+ *
+ * @example
+ * argmax(tensor([[1, 5], [4, 3]]), 1); // int32 [1, 0]
+ * argmax(tensor([[1, 5], [4, 3]])); // flattened, 0-d: 1
+ */
 export function argmax(x: Tensor, dim?: number, keepdim = false): Tensor {
   if (dim === undefined) return runKernel('argmax', 'argmax', reshape(x, [x.size]), [0], false);
   return runKernel('argmax', 'argmax', x, normalizeDims('argmax', dim, x.ndim), keepdim);
 }
 
-/** Index of the smallest value along `dim`, or in the flattened tensor; int32. */
+/**
+ * Index of the smallest value along `dim`, or in the flattened tensor; int32.
+ *
+ * @example
+ * argmin(tensor([[1, 5], [4, 3]]), 0); // int32 [0, 1]
+ */
 export function argmin(x: Tensor, dim?: number, keepdim = false): Tensor {
   if (dim === undefined) return runKernel('argmin', 'argmin', reshape(x, [x.size]), [0], false);
   return runKernel('argmin', 'argmin', x, normalizeDims('argmin', dim, x.ndim), keepdim);
 }
 
-/** log Σ exp(x) over `dim`, computed stably by shifting by the maximum (finite for inputs of ±1000). */
+/**
+ * log Σ exp(x) over `dim`, computed stably by shifting by the maximum (finite for inputs of ±1000).
+ *
+ * @example
+ * logsumexp(tensor([1000, 1000]), 0); // 0-d ≈ 1000.693 (1000 + log 2), no overflow
+ */
 export function logsumexp(x: Tensor, dim?: Dims, keepdim = false): Tensor {
   requireFloating('logsumexp', x.dtype);
   const dims = normalizeDims('logsumexp', dim, x.ndim);
@@ -150,7 +199,13 @@ export interface VarianceOptions {
   keepdim?: boolean;
 }
 
-/** Variance over `dim` with `correction` (1 by default, as PyTorch). */
+/**
+ * Variance over `dim` with `correction` (1 by default, as PyTorch).
+ *
+ * @example
+ * variance(tensor([1, 2, 3, 4])); // 0-d ≈ 1.667 (divides by n − 1)
+ * variance(tensor([1, 2, 3, 4]), 0, { correction: 0 }); // 0-d: 1.25
+ */
 export function variance(x: Tensor, dim?: Dims, options: VarianceOptions = {}): Tensor {
   return varianceFor('var', x, dim, options);
 }
@@ -164,7 +219,12 @@ function varianceFor(op: string, x: Tensor, dim: Dims, options: VarianceOptions)
   return div(sum(mul(centered, centered), dims, options.keepdim ?? false), Math.max(n - correction, 0));
 }
 
-/** Standard deviation over `dim` with `correction` (1 by default). */
+/**
+ * Standard deviation over `dim` with `correction` (1 by default).
+ *
+ * @example
+ * std(tensor([[1, 3], [2, 2]]), 1); // ≈ [1.414, 0]
+ */
 export function std(x: Tensor, dim?: Dims, options: VarianceOptions = {}): Tensor {
   return sqrt(varianceFor('std', x, dim, options));
 }

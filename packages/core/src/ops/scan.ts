@@ -32,6 +32,9 @@ export function cumsum(x: Tensor, dim: number): Tensor {
 /**
  * Running product along `dim` (as `torch.cumprod`). The gradient is exact with zeros in the input;
  * second derivatives are available when the input has no zero.
+ *
+ * @example
+ * cumprod(tensor([1, 2, 3, 4]), 0); // [1, 2, 6, 24]
  */
 export function cumprod(x: Tensor, dim: number): Tensor {
   const d = normalizeDim('cumprod', dim, x.ndim);

@@ -38,7 +38,12 @@ function inferShape(op: string, from: readonly number[], shape: readonly number[
   return out;
 }
 
-/** A new shape with the same elements; a view when the data is contiguous, else a copy. One −1 allowed. */
+/**
+ * A new shape with the same elements; a view when the data is contiguous, else a copy. One −1 allowed.
+ *
+ * @example
+ * reshape(arange(6), [2, -1]); // [[0, 1, 2], [3, 4, 5]]
+ */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape('reshape', x.shape, shape);
   const data = x.isContiguous ? x.data : toContiguous(x);
@@ -47,7 +52,12 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   return record('reshape', [x], out, (g) => [reshape(g, x.shape)]);
 }
 
-/** Like reshape, but only as a view: a non-contiguous tensor is an error. */
+/**
+ * Like reshape, but only as a view: a non-contiguous tensor is an error.
+ *
+ * @example
+ * view(arange(6), [3, 2]); // [[0, 1], [2, 3], [4, 5]], sharing the buffer
+ */
 export function view(x: Tensor, shape: readonly number[]): Tensor {
   if (!x.isContiguous) {
     throw new ShapeError(
@@ -57,7 +67,12 @@ export function view(x: Tensor, shape: readonly number[]): Tensor {
   return reshape(x, shape);
 }
 
-/** Merges dims startDim..endDim into one. */
+/**
+ * Merges dims startDim..endDim into one.
+ *
+ * @example
+ * flatten(zeros([2, 3, 4]), 1); // [2, 12]
+ */
 export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   if (x.ndim === 0) return reshape(x, [1]);
   const s = normalizeDim('flatten', startDim, x.ndim);
@@ -67,7 +82,12 @@ export function flatten(x: Tensor, startDim = 0, endDim = -1): Tensor {
   return reshape(x, [...x.shape.slice(0, s), merged, ...x.shape.slice(e + 1)]);
 }
 
-/** Reorders the dims (a view). */
+/**
+ * Reorders the dims (a view).
+ *
+ * @example
+ * permute(zeros([2, 3, 4]), [2, 0, 1]); // [4, 2, 3]
+ */
 export function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (dims.length !== x.ndim) {
     throw new ValueError(
@@ -90,7 +110,12 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   return record('permute', [x], out, (g) => [permute(g, inverse)]);
 }
 
-/** Swaps two dims (a view). */
+/**
+ * Swaps two dims (a view).
+ *
+ * @example
+ * transpose(tensor([[1, 2, 3]]), 0, 1); // [[1], [2], [3]]
+ */
 export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   const a = normalizeDim('transpose', dim0, x.ndim);
   const b = normalizeDim('transpose', dim1, x.ndim);
@@ -100,14 +125,25 @@ export function transpose(x: Tensor, dim0: number, dim1: number): Tensor {
   return x.ndim < 2 ? x : permute(x, order);
 }
 
-/** Transpose of a tensor of rank ≤ 2, as `torch.t`. */
+/**
+ * Transpose of a tensor of rank ≤ 2, as `torch.t`.
+ *
+ * @example
+ * t(tensor([[1, 2], [3, 4]])); // [[1, 3], [2, 4]]
+ */
 export function t(x: Tensor): Tensor {
   if (x.ndim > 2)
     throw new ShapeError(`t: expects a tensor of rank ≤ 2, got shape ${fmtShape(x.shape)}; use transpose()`);
   return x.ndim < 2 ? x : transpose(x, 0, 1);
 }
 
-/** Removes dims of size 1 (all of them, or only `dim`). */
+/**
+ * Removes dims of size 1 (all of them, or only `dim`).
+ *
+ * @example
+ * squeeze(zeros([1, 3, 1])); // [3]
+ * squeeze(zeros([1, 3, 1]), 0); // [3, 1]
+ */
 export function squeeze(x: Tensor, dim?: number): Tensor {
   if (dim === undefined)
     return reshape(
@@ -122,7 +158,13 @@ export function squeeze(x: Tensor, dim?: number): Tensor {
   );
 }
 
-/** Inserts a dim of size 1 at `dim` (−1 appends). */
+/**
+ * Inserts a dim of size 1 at `dim` (−1 appends).
+ *
+ * @example
+ * unsqueeze(tensor([1, 2]), 0); // [[1, 2]]
+ * unsqueeze(tensor([1, 2]), -1); // [[1], [2]]
+ */
 export function unsqueeze(x: Tensor, dim: number): Tensor {
   const d = normalizeDim('unsqueeze', dim, x.ndim + 1);
   const shape = [...x.shape];
@@ -136,6 +178,9 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
 /**
  * Broadcasts to a larger shape without copying (−1 keeps a dim). The gradient is summed back.
  * `op` names the caller in errors (`expandAs`, `broadcastTo`).
+ *
+ * @example
+ * expand(tensor([[1], [2]]), [2, 3]); // [[1, 1, 1], [2, 2, 2]]
  */
 export function expand(x: Tensor, shape: readonly number[], op = 'expand'): Tensor {
   const lead = shape.length - x.ndim;
@@ -157,7 +202,13 @@ export function expand(x: Tensor, shape: readonly number[], op = 'expand'): Tens
   return record('expand', [x], out, (g) => [g]);
 }
 
-/** Elements start, start+step, … < end along `dim` (a view); negative indices count from the end. */
+/**
+ * Elements start, start+step, … < end along `dim` (a view); negative indices count from the end.
+ *
+ * @example
+ * slice(arange(6), 0, 1, 5, 2); // [1, 3]
+ * slice(tensor([[1, 2, 3], [4, 5, 6]]), 1, -2); // [[2, 3], [5, 6]]
+ */
 export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1): Tensor {
   const d = normalizeDim('slice', dim, x.ndim);
   const n = x.shape[d]!;
@@ -193,7 +244,12 @@ export function unslice(
   return record('unslice', [g], out, (gg) => [slice(gg, dim, start, start + g.shape[dim]! * step, step)]);
 }
 
-/** `length` elements from `start` along `dim` (a view). */
+/**
+ * `length` elements from `start` along `dim` (a view).
+ *
+ * @example
+ * narrow(tensor([[1, 2, 3], [4, 5, 6]]), 1, 1, 2); // [[2, 3], [5, 6]]
+ */
 export function narrow(x: Tensor, dim: number, start: number, length: number): Tensor {
   const d = normalizeDim('narrow', dim, x.ndim);
   const n = x.shape[d]!;
@@ -206,7 +262,13 @@ export function narrow(x: Tensor, dim: number, start: number, length: number): T
   return slice(x, d, s, s + length);
 }
 
-/** Splits into pieces of `sizes` (one number: equal pieces, the last may be smaller) along `dim`. */
+/**
+ * Splits into pieces of `sizes` (one number: equal pieces, the last may be smaller) along `dim`.
+ *
+ * @example
+ * const [a, b] = split(arange(5), [2, 3]); // [0, 1] and [2, 3, 4]
+ * split(arange(5), 2); // [0, 1], [2, 3], [4]
+ */
 export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Tensor[] {
   const d = normalizeDim('split', dim, x.ndim);
   const n = x.shape[d]!;
@@ -230,7 +292,12 @@ export function split(x: Tensor, sizes: number | readonly number[], dim = 0): Te
   });
 }
 
-/** Splits into `chunks` nearly equal pieces along `dim` (as `torch.chunk`). */
+/**
+ * Splits into `chunks` nearly equal pieces along `dim` (as `torch.chunk`).
+ *
+ * @example
+ * chunk(arange(6), 3); // [0, 1], [2, 3], [4, 5]
+ */
 export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   if (!Number.isInteger(chunks) || chunks <= 0)
     throw new ValueError(`chunk: chunks must be a positive integer, got ${chunks}`);
@@ -238,18 +305,36 @@ export function chunk(x: Tensor, chunks: number, dim = 0): Tensor[] {
   return split(x, Math.max(1, Math.ceil(x.shape[d]! / chunks)), d);
 }
 
-/** A contiguous tensor with the same elements (this tensor itself if already contiguous). */
+/**
+ * A contiguous tensor with the same elements (this tensor itself if already contiguous).
+ *
+ * @example
+ * const x = t(tensor([[1, 2], [3, 4]])); // a transposed view
+ * contiguous(x); // a copy in row-major order: [[1, 3], [2, 4]]
+ */
 export function contiguous(x: Tensor): Tensor {
   return x.isContiguous ? x : clone(x);
 }
 
-/** A copy with its own contiguous buffer; the gradient passes through. */
+/**
+ * A copy with its own contiguous buffer; the gradient passes through.
+ *
+ * @example
+ * const x = tensor([1, 2], { requiresGrad: true });
+ * clone(x); // [1, 2], a new buffer; gradients flow back to x
+ */
 export function clone(x: Tensor): Tensor {
   const out = new Tensor(toContiguous(x), x.shape);
   return record('clone', [x], out, (g) => [g]);
 }
 
-/** Joins tensors along an existing dim; all other dims must match. */
+/**
+ * Joins tensors along an existing dim; all other dims must match.
+ *
+ * @example
+ * cat([tensor([[1, 2]]), tensor([[3, 4], [5, 6]])]); // [[1, 2], [3, 4], [5, 6]]
+ * cat([zeros([2, 3]), ones([2, 1])], 1); // [2, 4]
+ */
 export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new ValueError('cat: expected at least one tensor');
   const first = tensors[0]!;
@@ -288,7 +373,13 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   });
 }
 
-/** Joins tensors of equal shape along a new dim. */
+/**
+ * Joins tensors of equal shape along a new dim.
+ *
+ * @example
+ * stack([tensor([1, 2]), tensor([3, 4])]); // [[1, 2], [3, 4]]
+ * stack([tensor([1, 2]), tensor([3, 4])], 1); // [[1, 3], [2, 4]]
+ */
 export function stack(tensors: readonly Tensor[], dim = 0): Tensor {
   if (tensors.length === 0) throw new ValueError('stack: expected at least one tensor');
   const first = tensors[0]!;

@@ -67,7 +67,13 @@ export function sort(x: Tensor, options: SortOptions = {}): ValuesIndices {
   return lower(sortedPrefix('sort', y, d, y.shape[d]!, options.descending ?? false), x.ndim === 0);
 }
 
-/** The int32 indices that sort `x` along `dim` (as `torch.argsort`; stable). */
+/**
+ * The int32 indices that sort `x` along `dim` (as `torch.argsort`; stable).
+ *
+ * @example
+ * argsort(tensor([3, 1, 2])); // int32 [1, 2, 0]
+ * argsort(tensor([3, 1, 2]), { descending: true }); // int32 [0, 2, 1]
+ */
 export function argsort(x: Tensor, options: SortOptions = {}): Tensor {
   const y = lift(x);
   const d = normalizeDim('argsort', options.dim ?? -1, y.ndim);
@@ -126,6 +132,9 @@ function kth(
 /**
  * The `k`-th smallest element (1-based) along `dim` (default −1) and its int32 index (as
  * `torch.kthvalue`).
+ *
+ * @example
+ * const { values, indices } = kthvalue(tensor([[4, 1, 3], [2, 6, 5]]), 2); // values [3, 5], indices [2, 2]
  */
 export function kthvalue(x: Tensor, k: number, dim = -1, keepdim = false): ValuesIndices {
   const y = lift(x);
@@ -142,6 +151,10 @@ export function kthvalue(x: Tensor, k: number, dim = -1, keepdim = false): Value
 /**
  * The lower median (the ⌊(n−1)/2⌋-th smallest, as PyTorch's `median`; NaN if the slice holds
  * NaN): of all elements without `dim` (a 0-d tensor), else values and int32 indices along `dim`.
+ *
+ * @example
+ * median(tensor([3, 1, 4, 2])); // 0-d: 2 (the lower median)
+ * median(tensor([[3, 1, 2], [6, 5, 4]]), 1).values; // [2, 5]
  */
 export function median(x: Tensor): Tensor;
 export function median(x: Tensor, dim: number, keepdim?: boolean): ValuesIndices;

@@ -193,7 +193,13 @@ function convert(data: TypedArray | OtherTypedArray, dtype: DType): TypedArray {
   return out;
 }
 
-/** A 0-d tensor holding `value` (an int32 scalar must be an integer in the int32 range). */
+/**
+ * A 0-d tensor holding `value` (an int32 scalar must be an integer in the int32 range).
+ *
+ * @example
+ * scalar(3); // 0-d float32: 3
+ * scalar(-2, { dtype: 'int32' }); // 0-d int32: -2
+ */
 export function scalar(value: number, options: TensorOptions = {}): Tensor {
   const dtype = dtypeOption('scalar', options);
   const data = allocate(dtype, 1);
@@ -201,7 +207,13 @@ export function scalar(value: number, options: TensorOptions = {}): Tensor {
   return finish(data, [], options);
 }
 
-/** A tensor of `shape` filled with `value` (for int32, an integer in the int32 range). */
+/**
+ * A tensor of `shape` filled with `value` (for int32, an integer in the int32 range).
+ *
+ * @example
+ * full([2, 2], 7); // [[7, 7], [7, 7]]
+ * full([3], 1, { dtype: 'int32' }); // int32 [1, 1, 1]
+ */
 export function full(shape: ShapeLike, value: number, options: TensorOptions = {}): Tensor {
   return fill('full', [shape], value, options, false);
 }
@@ -224,21 +236,39 @@ function fill(
   return finish(data, shape, all);
 }
 
-/** A tensor of zeros: `zeros(2, 3)` or `zeros([2, 3])`, options last. */
+/**
+ * A tensor of zeros: `zeros(2, 3)` or `zeros([2, 3])`, options last.
+ *
+ * @example
+ * zeros(2, 3); // [[0, 0, 0], [0, 0, 0]]
+ * zeros([2], { dtype: 'int32' }); // int32 [0, 0]
+ */
 export function zeros(shape: ShapeLike, options?: TensorOptions): Tensor;
 export function zeros(...dims: [...number[], TensorOptions] | number[]): Tensor;
 export function zeros(...args: unknown[]): Tensor {
   return fill('zeros', args, 0);
 }
 
-/** A tensor of ones: `ones(2, 3)` or `ones([2, 3])`, options last. */
+/**
+ * A tensor of ones: `ones(2, 3)` or `ones([2, 3])`, options last.
+ *
+ * @example
+ * ones([2, 2]); // [[1, 1], [1, 1]]
+ * ones(3, { dtype: 'bool' }); // bool [1, 1, 1]
+ */
 export function ones(shape: ShapeLike, options?: TensorOptions): Tensor;
 export function ones(...dims: [...number[], TensorOptions] | number[]): Tensor;
 export function ones(...args: unknown[]): Tensor {
   return fill('ones', args, 1);
 }
 
-/** Values start, start+step, … < end (like `torch.arange`); `arange(n)` is 0..n-1. */
+/**
+ * Values start, start+step, … < end (like `torch.arange`); `arange(n)` is 0..n-1.
+ *
+ * @example
+ * arange(5); // [0, 1, 2, 3, 4]
+ * arange(1, 2, 0.25); // [1, 1.25, 1.5, 1.75]
+ */
 export function arange(start: number, end?: number, step = 1, options: TensorOptions = {}): Tensor {
   if (end === undefined) {
     end = start;
@@ -262,7 +292,12 @@ export function arange(start: number, end?: number, step = 1, options: TensorOpt
   return finish(data, [n], options);
 }
 
-/** `steps` evenly spaced values from start to end, both included. */
+/**
+ * `steps` evenly spaced values from start to end, both included.
+ *
+ * @example
+ * linspace(0, 1, 5); // [0, 0.25, 0.5, 0.75, 1]
+ */
 export function linspace(start: number, end: number, steps: number, options: TensorOptions = {}): Tensor {
   if (!Number.isInteger(steps) || steps < 0)
     throw new ValueError(`linspace: steps must be a non-negative integer, got ${steps}`);
@@ -276,7 +311,13 @@ export function linspace(start: number, end: number, steps: number, options: Ten
   return finish(data, [steps], options);
 }
 
-/** The n×m identity matrix (m = n by default). */
+/**
+ * The n×m identity matrix (m = n by default).
+ *
+ * @example
+ * eye(2); // [[1, 0], [0, 1]]
+ * eye(2, 3); // [[1, 0, 0], [0, 1, 0]]
+ */
 export function eye(n: number, m = n, options: TensorOptions = {}): Tensor {
   const s = checkShape('eye', [n, m]);
   const data = allocate(dtypeOption('eye', options), n * m, 'eye');
@@ -300,21 +341,37 @@ function randomFill(
   return finish(data, shape, options);
 }
 
-/** Uniform samples in [0, 1): `rand(2, 3)` or `rand([2, 3])`, options last. */
+/**
+ * Uniform samples in [0, 1): `rand(2, 3)` or `rand([2, 3])`, options last.
+ *
+ * @example
+ * rand(2, 3); // [2, 3], uniform in [0, 1)
+ */
 export function rand(shape: ShapeLike, options?: RandomOptions): Tensor;
 export function rand(...dims: [...number[], RandomOptions] | number[]): Tensor;
 export function rand(...args: unknown[]): Tensor {
   return randomFill('rand', args, (g) => g.random());
 }
 
-/** Standard normal samples: `randn(2, 3)` or `randn([2, 3])`, options last. */
+/**
+ * Standard normal samples: `randn(2, 3)` or `randn([2, 3])`, options last.
+ *
+ * @example
+ * randn([2, 3], { dtype: 'float64', requiresGrad: true }); // [2, 3], mean 0, std 1
+ * randn(4, { generator: new Generator(7) }); // the same 4 samples on every run
+ */
 export function randn(shape: ShapeLike, options?: RandomOptions): Tensor;
 export function randn(...dims: [...number[], RandomOptions] | number[]): Tensor;
 export function randn(...args: unknown[]): Tensor {
   return randomFill('randn', args, (g) => g.normal());
 }
 
-/** Uniform integers in [low, high), int32 by default; the shape is a list, as in `torch.randint`. */
+/**
+ * Uniform integers in [low, high), int32 by default; the shape is a list, as in `torch.randint`.
+ *
+ * @example
+ * randint(0, 10, [2, 3]); // int32 [2, 3], each in 0..9
+ */
 export function randint(low: number, high: number, shape: ShapeLike, options: RandomOptions = {}): Tensor {
   if (!Number.isInteger(low) || !Number.isInteger(high) || high <= low) {
     throw new ValueError(`randint: need integers low < high, got low=${low}, high=${high}`);
@@ -335,27 +392,57 @@ function likeOptions<T extends TensorOptions>(op: string, t: Tensor, options: T)
   return { ...options, dtype: dtypeOption(op, options, t.dtype) };
 }
 
-/** Zeros with the shape (and dtype) of `t`. */
+/**
+ * Zeros with the shape (and dtype) of `t`.
+ *
+ * @example
+ * zerosLike(tensor([[1, 2]], { dtype: 'int32' })); // int32 [[0, 0]]
+ */
 export function zerosLike(t: Tensor, options: TensorOptions = {}): Tensor {
   return fill('zerosLike', [t.shape], 0, likeOptions('zerosLike', t, options), false);
 }
-/** Ones with the shape (and dtype) of `t`. */
+/**
+ * Ones with the shape (and dtype) of `t`.
+ *
+ * @example
+ * onesLike(randn([2, 2])); // [[1, 1], [1, 1]]
+ */
 export function onesLike(t: Tensor, options: TensorOptions = {}): Tensor {
   return fill('onesLike', [t.shape], 1, likeOptions('onesLike', t, options), false);
 }
-/** `value` with the shape (and dtype) of `t`. */
+/**
+ * `value` with the shape (and dtype) of `t`.
+ *
+ * @example
+ * fullLike(tensor([1, 2, 3]), -1); // [-1, -1, -1]
+ */
 export function fullLike(t: Tensor, value: number, options: TensorOptions = {}): Tensor {
   return fill('fullLike', [t.shape], value, likeOptions('fullLike', t, options), false);
 }
-/** Uniform [0, 1) samples with the shape (and dtype) of `t`. */
+/**
+ * Uniform [0, 1) samples with the shape (and dtype) of `t`.
+ *
+ * @example
+ * randLike(zeros([2, 3], { dtype: 'float64' })); // float64 [2, 3], uniform in [0, 1)
+ */
 export function randLike(t: Tensor, options: RandomOptions = {}): Tensor {
   return randomFill('randLike', [t.shape], (g) => g.random(), likeOptions('randLike', t, options));
 }
-/** Normal samples with the shape (and dtype) of `t`. */
+/**
+ * Normal samples with the shape (and dtype) of `t`.
+ *
+ * @example
+ * randnLike(zeros([4])); // [4], standard normal
+ */
 export function randnLike(t: Tensor, options: RandomOptions = {}): Tensor {
   return randomFill('randnLike', [t.shape], (g) => g.normal(), likeOptions('randnLike', t, options));
 }
-/** Integers in [low, high) with the shape (and dtype) of `t`. */
+/**
+ * Integers in [low, high) with the shape (and dtype) of `t`.
+ *
+ * @example
+ * randintLike(zeros([2, 2], { dtype: 'int32' }), 0, 2); // int32 [2, 2] of 0s and 1s
+ */
 export function randintLike(t: Tensor, low: number, high: number, options: RandomOptions = {}): Tensor {
   return randint(low, high, t.shape, likeOptions('randintLike', t, options));
 }

@@ -74,7 +74,12 @@ export function checkInt32(op: string, value: number, where = ''): number {
   throw new DTypeError(`${op}: ${value}${where} ${why} (dtype int32)`);
 }
 
-/** Throws unless `dtype` is a floating dtype. */
+/**
+ * Throws unless `dtype` is a floating dtype.
+ *
+ * @example
+ * requireFloating('myOp', 'float64'); // passes; 'int32' or 'bool' throws a DTypeError naming myOp
+ */
 export function requireFloating(op: string, dtype: DType): void {
   if (!isFloating(dtype))
     throw new DTypeError(`${op}: expected a floating dtype (float32 or float64), got ${dtype}`);

@@ -1,6 +1,12 @@
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
 
-/** Number of elements of a shape (1 for a 0-d shape). */
+/**
+ * Number of elements of a shape (1 for a 0-d shape).
+ *
+ * @example
+ * sizeOf([2, 3, 4]); // 24
+ * sizeOf([]); // 1: a 0-d tensor holds one element
+ */
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -18,14 +24,25 @@ export function contiguousStrides(shape: readonly number[]): number[] {
   return strides;
 }
 
-/** True when two shapes are equal. */
+/**
+ * True when two shapes are equal.
+ *
+ * @example
+ * sameShape([2, 3], [2, 3]); // true
+ * sameShape([2, 3], [3, 2]); // false
+ */
 export function sameShape(a: readonly number[], b: readonly number[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
-/** The broadcast shape of two shapes by NumPy's rules, or a ShapeError naming `op`. */
+/**
+ * The broadcast shape of two shapes by NumPy's rules, or a ShapeError naming `op`.
+ *
+ * @example
+ * broadcastShapes('myOp', [2, 1], [3]); // [2, 3]
+ */
 export function broadcastShapes(op: string, a: readonly number[], b: readonly number[]): number[] {
   const n = Math.max(a.length, b.length);
   const out = new Array<number>(n);

@@ -22,6 +22,11 @@ const NO_PARENTS: readonly Tensor[] = [];
  * An N-d array of `float32` (default), `float64` or `int32` that records the operations applied
  * to it for automatic differentiation. Views (transpose, permute, expand, slicing, reshape of
  * contiguous data) share the buffer; `contiguous()` copies.
+ *
+ * @example
+ * const x = new Tensor(new Float32Array([1, 2, 3, 4]), [2, 2]); // shares the buffer
+ * x.t().toArray(); // [[1, 3], [2, 4]]
+ * x instanceof Tensor; // true, as is every result of tensor(), randn(), …
  */
 export class Tensor implements GraphNode {
   /** The buffer holding the elements (shared by views); element i is at offset + Σ index·stride. */

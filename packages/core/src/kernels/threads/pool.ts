@@ -82,7 +82,12 @@ function defaultThreads(): number {
 
 let numThreads = defaultThreads();
 
-/** The number of threads float32 matrix products (and the convolutions built on them) may use. */
+/**
+ * The number of threads float32 matrix products (and the convolutions built on them) may use.
+ *
+ * @example
+ * getNumThreads(); // e.g. 8: TSGRAD_NUM_THREADS, else the machine's core count
+ */
 export function getNumThreads(): number {
   return numThreads;
 }
@@ -91,6 +96,12 @@ export function getNumThreads(): number {
  * Sets how many threads float32 matrix products may use, the calling thread included (as
  * `torch.set_num_threads`); 1 keeps all work on the calling thread. Results are bit-identical
  * whatever the count. Default: the TSGRAD_NUM_THREADS environment variable, else the machine's cores.
+ *
+ * @example
+ * const previous = getNumThreads();
+ * setNumThreads(1); // all matmul work on the calling thread
+ * matmul(randn([64, 64]), randn([64, 64])); // [64, 64], the same bits as with more threads
+ * setNumThreads(previous);
  */
 export function setNumThreads(n: number): void {
   if (!Number.isInteger(n) || n < 1 || n > MAX_THREADS)
