@@ -181,7 +181,13 @@ function gatherRows(src: RowSource, indices: Int32Array): Tensor[] {
   });
 }
 
-/** The default collate (see `Collated`). */
+/**
+ * The default collate (see `Collated`).
+ *
+ * @example
+ * defaultCollate([tensor([1, 2]), tensor([3, 4])]); // a tensor of shape [2, 2]
+ * defaultCollate([[tensor([1]), 0], [tensor([2]), 1]]); // [tensor [2, 1], tensor [2]]
+ */
 export function defaultCollate<T>(samples: readonly T[]): Collated<T> {
   if (samples.length === 0) throw new ValueError('collate: expected at least one sample');
   const first = samples[0];

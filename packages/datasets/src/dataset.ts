@@ -62,7 +62,14 @@ export class TensorDataset implements Dataset<Tensor[]> {
   }
 }
 
-/** The samples of `dataset` at `indices`, in that order. */
+/**
+ * The samples of `dataset` at `indices`, in that order.
+ *
+ * @example
+ * const ds = new TensorDataset(arange(10));
+ * const evens = new Subset(ds, [0, 2, 4, 6, 8]);
+ * evens.length; // 5; evens.get(1) is [tensor 2]
+ */
 export class Subset<T> implements Dataset<T> {
   /** The dataset the samples come from. */
   readonly dataset: Dataset<T>;

@@ -87,7 +87,13 @@ function typeByDType(dtype: string): TypeInfo | undefined {
   return TYPES.find((t) => t.dtype === dtype);
 }
 
-/** True when `bytes` start with the gzip magic bytes `1f 8b`. */
+/**
+ * True when `bytes` start with the gzip magic bytes `1f 8b`.
+ *
+ * @example
+ * isGzip(writeIdx({ dtype: 'uint8', shape: [2], data: new Uint8Array([1, 2]) }, { gzip: true })); // true
+ * isGzip(new Uint8Array([0, 0, 8, 1])); // false
+ */
 export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
@@ -114,6 +120,10 @@ export const IDX_MAX_HEADER_BYTES = 4 + 4 * IDX_MAX_RANK;
  * and that the length is exactly header + product(dims) · itemsize. Allocates nothing large.
  * `bytes` may hold only the start of a file whose full length is `totalLength` (at least
  * `IDX_MAX_HEADER_BYTES` of it, or all of it when shorter).
+ *
+ * @example
+ * const bytes = writeIdx({ dtype: 'uint8', shape: [2, 3], data: new Uint8Array(6) });
+ * parseIdxHeader(bytes); // { dtype: 'uint8', itemSize: 1, shape: [2, 3], dataOffset: 12, size: 6 }
  */
 export function parseIdxHeader(bytes: Uint8Array, source?: string, totalLength = bytes.length): IdxHeader {
   const op = source === undefined ? 'readIdx' : `readIdx(${source})`;
@@ -162,7 +172,13 @@ export function parseIdxHeader(bytes: Uint8Array, source?: string, totalLength =
   return { dtype: type.dtype, itemSize: type.itemSize, shape, dataOffset, size: Number(size) };
 }
 
-/** Inflates gzipped bytes, capping the output size; any zlib failure becomes a FormatError. */
+/**
+ * Inflates gzipped bytes, capping the output size; any zlib failure becomes a FormatError.
+ *
+ * @example
+ * const gz = writeIdx({ dtype: 'uint8', shape: [3], data: new Uint8Array([7, 2, 1]) }, { gzip: true });
+ * const raw = gunzipIdx(gz); // 11 bytes: the 8-byte header, then 7, 2, 1
+ */
 export function gunzipIdx(bytes: Uint8Array, maxBytes = DEFAULT_MAX_BYTES, source?: string): Uint8Array {
   const op = source === undefined ? 'readIdx' : `readIdx(${source})`;
   try {
@@ -249,7 +265,13 @@ export function readIdx(bytes: Uint8Array, options: ReadIdxOptions = {}): IdxArr
   return { dtype: header.dtype, shape: header.shape, data: decodeIdxData(raw.bytes, header, !raw.inflated) };
 }
 
-/** Reads an IDX file (raw or gzipped) from disk; error messages name the file. */
+/**
+ * Reads an IDX file (raw or gzipped) from disk; error messages name the file.
+ *
+ * @example
+ * writeFileSync('labels-idx1-ubyte', writeIdx({ dtype: 'uint8', shape: [3], data: new Uint8Array([7, 2, 1]) }));
+ * const { shape, data } = readIdxFile('labels-idx1-ubyte'); // [3], Uint8Array [7, 2, 1]
+ */
 export function readIdxFile(path: string, options: ReadIdxOptions = {}): IdxArray {
   const bytes = readFileSync(path);
   return readIdx(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
@@ -261,6 +283,10 @@ export function readIdxFile(path: string, options: ReadIdxOptions = {}): IdxArra
 /**
  * Encodes an array as IDX bytes (optionally gzipped). A `Tensor` (float32, float64 or int32) is
  * written with its own dtype and shape; a 0-d tensor is written as shape [1].
+ *
+ * @example
+ * const bytes = writeIdx(tensor([[1, 2], [3, 4]], { dtype: 'int32' })); // int32 IDX of shape [2, 2]
+ * const gz = writeIdx({ dtype: 'uint8', shape: [3], data: new Uint8Array([7, 2, 1]) }, { gzip: true });
  */
 export function writeIdx(array: IdxArray | Tensor, options: WriteIdxOptions = {}): Uint8Array {
   const dtype = array.dtype;

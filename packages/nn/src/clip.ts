@@ -78,6 +78,11 @@ export function clipGradNorm(
 /**
  * Clamps every gradient element into [-clipValue, clipValue] in place, as
  * `torch.nn.utils.clip_grad_value_` (NaN stays NaN).
+ *
+ * @example
+ * const model = new Linear(4, 2);
+ * model.call(randn([8, 4])).pow(2).sum().backward();
+ * clipGradValue(model.parameters(), 0.5); // every grad element now in [-0.5, 0.5]
  */
 export function clipGradValue(parameters: Iterable<Tensor> | Tensor, clipValue: number): void {
   const op = 'clipGradValue';

@@ -62,6 +62,10 @@ export interface KaimingOptions extends InitOptions {
 /**
  * Copies `values` into `t` in place (whatever its strides), without recording a graph. Refuses
  * tensors produced by an op, whose buffers the autograd graph may still read.
+ *
+ * @example
+ * const w = zeros([2, 2]);
+ * init.writeInPlace('myInit', w, ones([2, 2])); // w is now all ones
  */
 export function writeInPlace(op: string, t: Tensor, values: Tensor): Tensor {
   if (t.gradFn !== null) {
@@ -75,6 +79,10 @@ export function writeInPlace(op: string, t: Tensor, values: Tensor): Tensor {
 /**
  * Writes `value(i)` into element i (row-major order) of `t`, computed in float64 and rounded once
  * to `t`'s dtype, whatever `t`'s strides.
+ *
+ * @example
+ * const w = zeros([2, 3]);
+ * init.writeElements('myInit', w, (i) => i / 10); // [[0, 0.1, 0.2], [0.3, 0.4, 0.5]]
  */
 export function writeElements(op: string, t: Tensor, value: (i: number) => number): Tensor {
   return writeInPlace(
@@ -91,6 +99,10 @@ export function writeElements(op: string, t: Tensor, value: (i: number) => numbe
  * The recommended gain for a nonlinearity (`calculate_gain`): 1 for linear, conv and sigmoid,
  * 5/3 for tanh, √2 for relu, √(2 / (1 + slope²)) for leakyRelu (slope `param`, default 0.01),
  * 3/4 for selu.
+ *
+ * @example
+ * calculateGain('relu'); // √2 ≈ 1.4142
+ * calculateGain('leakyRelu', 0.2); // √(2 / 1.04) ≈ 1.3868
  */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {
@@ -124,6 +136,9 @@ export function calculateGain(nonlinearity: Nonlinearity, param?: number): numbe
  * fanIn and fanOut of a weight, as PyTorch's `_calculate_fan_in_and_fan_out`: for a weight of
  * shape [out, in, k1, k2, …] (Linear: [out, in]; Conv2d: [out, in/groups, kh, kw]) they are
  * in·k1·k2·… and out·k1·k2·….
+ *
+ * @example
+ * calculateFanInAndFanOut([16, 3, 5, 5]); // { fanIn: 75, fanOut: 400 }
  */
 export function calculateFanInAndFanOut(t: Tensor | readonly number[]): { fanIn: number; fanOut: number } {
   const shape = Array.isArray(t) ? (t as readonly number[]) : (t as Tensor).shape;
@@ -137,7 +152,12 @@ export function calculateFanInAndFanOut(t: Tensor | readonly number[]): { fanIn:
   return { fanIn: shape[1]! * receptive, fanOut: shape[0]! * receptive };
 }
 
-/** Fills `t` with samples of U(a, b). */
+/**
+ * Fills `t` with samples of U(a, b).
+ *
+ * @example
+ * const w = init.uniform(zeros([3, 4]), -0.1, 0.1); // elements in [-0.1, 0.1)
+ */
 export function uniform(t: Tensor, a = 0, b = 1, options: InitOptions = {}): Tensor {
   requireFloating('uniform', t.dtype);
   if (!(a <= b)) throw new ValueError(`uniform: lower bound ${a} is greater than upper bound ${b}`);
@@ -145,7 +165,12 @@ export function uniform(t: Tensor, a = 0, b = 1, options: InitOptions = {}): Ten
   return writeElements('uniform', t, () => g.uniform(a, b));
 }
 
-/** Fills `t` with samples of N(mean, std²). */
+/**
+ * Fills `t` with samples of N(mean, std²).
+ *
+ * @example
+ * const w = init.normal(zeros([3, 4]), 0, 0.02); // N(0, 0.02²) samples
+ */
 export function normal(t: Tensor, mean = 0, std = 1, options: InitOptions = {}): Tensor {
   requireFloating('normal', t.dtype);
   if (!(std >= 0)) throw new ValueError(`normal: std must be non-negative, got ${std}`);
@@ -153,7 +178,12 @@ export function normal(t: Tensor, mean = 0, std = 1, options: InitOptions = {}):
   return writeElements('normal', t, () => g.normal(mean, std));
 }
 
-/** Fills `t` with `value`. */
+/**
+ * Fills `t` with `value`.
+ *
+ * @example
+ * const b = init.constant(zeros([4]), 0.1); // [0.1, 0.1, 0.1, 0.1]
+ */
 export function constant(t: Tensor, value: number): Tensor {
   if (t.dtype === 'int32' && !Number.isInteger(value)) {
     throw new DTypeError(`constant: ${value} is not an integer (tensor dtype int32)`);
@@ -161,12 +191,22 @@ export function constant(t: Tensor, value: number): Tensor {
   return writeElements('constant', t, () => value);
 }
 
-/** Fills `t` with zeros. */
+/**
+ * Fills `t` with zeros.
+ *
+ * @example
+ * const b = init.zeros(randn([4])); // [0, 0, 0, 0]
+ */
 export function zeros(t: Tensor): Tensor {
   return writeElements('zeros', t, () => 0);
 }
 
-/** Fills `t` with ones. */
+/**
+ * Fills `t` with ones.
+ *
+ * @example
+ * const gamma = init.ones(randn([4])); // [1, 1, 1, 1]
+ */
 export function ones(t: Tensor): Tensor {
   return writeElements('ones', t, () => 1);
 }
@@ -178,14 +218,26 @@ function xavierStd(op: string, t: Tensor, gain: number): number {
   return gain * Math.sqrt(2 / (fanIn + fanOut));
 }
 
-/** Glorot uniform: U(−b, b) with b = gain·√(6 / (fanIn + fanOut)). */
+/**
+ * Glorot uniform: U(−b, b) with b = gain·√(6 / (fanIn + fanOut)).
+ *
+ * @example
+ * const layer = new Linear(64, 32);
+ * xavierUniform(layer.weight); // U(−b, b), b = √(6 / 96) = 0.25
+ */
 export function xavierUniform(t: Tensor, options: XavierOptions = {}): Tensor {
   requireFloating('xavierUniform', t.dtype);
   const bound = Math.sqrt(3) * xavierStd('xavierUniform', t, options.gain ?? 1);
   return uniform(t, -bound, bound, options);
 }
 
-/** Glorot normal: N(0, std²) with std = gain·√(2 / (fanIn + fanOut)). */
+/**
+ * Glorot normal: N(0, std²) with std = gain·√(2 / (fanIn + fanOut)).
+ *
+ * @example
+ * const layer = new Linear(64, 32);
+ * xavierNormal(layer.weight, { gain: calculateGain('tanh') }); // std = 5/3 · √(2 / 96)
+ */
 export function xavierNormal(t: Tensor, options: XavierOptions = {}): Tensor {
   requireFloating('xavierNormal', t.dtype);
   return normal(t, 0, xavierStd('xavierNormal', t, options.gain ?? 1), options);
@@ -208,6 +260,10 @@ function kaimingStd(op: string, t: Tensor, options: KaimingOptions): number | nu
 /**
  * He uniform: U(−b, b) with b = gain·√(3 / fan). PyTorch's default for Linear and Conv weights is
  * `kaimingUniform(w, { a: Math.sqrt(5) })`, i.e. b = 1/√fanIn.
+ *
+ * @example
+ * const layer = new Linear(64, 32);
+ * kaimingUniform(layer.weight); // U(−b, b), b = √2 · √(3 / 64) (defaults: fanIn, leakyRelu a = 0)
  */
 export function kaimingUniform(t: Tensor, options: KaimingOptions = {}): Tensor {
   const std = kaimingStd('kaimingUniform', t, options);
@@ -216,7 +272,13 @@ export function kaimingUniform(t: Tensor, options: KaimingOptions = {}): Tensor 
   return uniform(t, -bound, bound, options);
 }
 
-/** He normal: N(0, std²) with std = gain / √fan. */
+/**
+ * He normal: N(0, std²) with std = gain / √fan.
+ *
+ * @example
+ * const layer = new Linear(64, 32);
+ * kaimingNormal(layer.weight, { mode: 'fanOut', nonlinearity: 'relu' }); // std = √2 / √32 = 0.25
+ */
 export function kaimingNormal(t: Tensor, options: KaimingOptions = {}): Tensor {
   const std = kaimingStd('kaimingNormal', t, options);
   if (std === null) return t;

@@ -21,7 +21,14 @@ export interface MicrogradOptions {
   generator?: Generator;
 }
 
-/** One neuron: act(w · x + b), with w uniform in [−1, 1) and b = 0, as micrograd. */
+/**
+ * One neuron: act(w · x + b), with w uniform in [−1, 1) and b = 0, as micrograd.
+ *
+ * @example
+ * const n = new Neuron(2, { activation: 'tanh' });
+ * const out = n.call([0.5, -1]); // a Value in (−1, 1)
+ * out.backward(); // n.w[0].grad, n.w[1].grad, n.b.grad now set
+ */
 export class Neuron {
   /** The input weights. */
   readonly w: Value[];
@@ -71,7 +78,14 @@ export class Neuron {
   }
 }
 
-/** `nout` neurons that all read the same `nin` inputs. */
+/**
+ * `nout` neurons that all read the same `nin` inputs.
+ *
+ * @example
+ * const layer = new Layer(3, 4);
+ * const outs = layer.call([1, 2, 3]); // 4 Values
+ * layer.parameters().length; // 16: 4 neurons × (3 weights + 1 bias)
+ */
 export class Layer {
   /** The neurons, one per output. */
   readonly neurons: Neuron[];
@@ -107,6 +121,11 @@ export class Layer {
 /**
  * A multilayer perceptron: `nin` inputs, then one layer per entry of `nouts`. Every layer applies
  * the activation except the last, which is linear, as in micrograd.
+ *
+ * @example
+ * const model = new MLP(3, [4, 4, 1]);
+ * const [y] = model.call([2, 3, -1]); // one Value
+ * model.parameters().length; // 41
  */
 export class MLP {
   /** The layers, input side first. */

@@ -145,6 +145,10 @@ interface Entry {
  * length past the end, a header that is not a UTF-8 JSON object, missing or ill-typed fields, an
  * unknown or unsupported dtype, offsets out of range, overlapping or leaving holes, or a shape
  * that does not match its byte length.
+ *
+ * @example
+ * const bytes = encodeSafetensors({ w: ones([2, 3]) }, { step: '10' });
+ * const { tensors, metadata } = decodeSafetensors(bytes); // tensors.w: [2, 3] float32; metadata { step: '10' }
  */
 export function decodeSafetensors(bytes: Uint8Array): SafetensorsContents {
   if (!(bytes instanceof Uint8Array)) throw new FormatError('safetensors: expected a Uint8Array');
@@ -335,7 +339,13 @@ function fitInt32(e: Entry, i: number, value: number | bigint): number {
   return Number(value);
 }
 
-/** The float32 bit pattern of an IEEE half (sign, ±0, subnormals, ±Inf and NaN payloads kept). */
+/**
+ * The float32 bit pattern of an IEEE half (sign, ±0, subnormals, ±Inf and NaN payloads kept).
+ *
+ * @example
+ * halfToFloatBits(0x3c00); // 0x3f800000, the bits of 1.0
+ * halfToFloatBits(0xfc00); // 0xff800000, −Infinity
+ */
 export function halfToFloatBits(h: number): number {
   const sign = (h & 0x8000) << 16;
   const exponent = (h >>> 10) & 0x1f;
@@ -356,6 +366,10 @@ export function halfToFloatBits(h: number): number {
  * Writes named tensors (and optional string metadata) to a safetensors file, atomically: the
  * bytes go to a temporary file in the same folder, are flushed to disk, and the temporary file
  * is renamed over `path`. A crash or kill mid-write leaves the old file (or none), never a torn one.
+ *
+ * @example
+ * const model = new Linear(4, 2);
+ * saveSafetensors(model.stateDict(), 'model.safetensors'); // weight [2, 4] and bias [2]
  */
 export function saveSafetensors(
   dict: Record<string, Tensor>,
@@ -418,7 +432,14 @@ function syncFolder(folder: string): void {
   }
 }
 
-/** Reads a safetensors file: its tensors by name and its metadata. */
+/**
+ * Reads a safetensors file: its tensors by name and its metadata.
+ *
+ * @example
+ * saveSafetensors(new Linear(4, 2).stateDict(), 'model.safetensors');
+ * const model = new Linear(4, 2);
+ * model.loadStateDict(loadSafetensors('model.safetensors').tensors);
+ */
 export function loadSafetensors(path: string): SafetensorsContents {
   let bytes: Uint8Array;
   try {

@@ -124,7 +124,12 @@ export function mutuallyBroadcastableShapes(
   });
 }
 
-/** The broadcast of shapes, written out independently of the library. */
+/**
+ * The broadcast of shapes, written out independently of the library.
+ *
+ * @example
+ * broadcastShape([[2, 1], [3], [4, 1, 1]]); // [4, 2, 3]
+ */
 export function broadcastShape(shapeList: readonly (readonly number[])[]): number[] {
   const rank = Math.max(0, ...shapeList.map((s) => s.length));
   const out: number[] = [];
@@ -274,7 +279,12 @@ function exact(v: number): string {
   return Object.is(v, -0) ? '-0' : String(v);
 }
 
-/** The `tensor(...)` call that rebuilds `t`, every value at full precision. */
+/**
+ * The `tensor(...)` call that rebuilds `t`, every value at full precision.
+ *
+ * @example
+ * tensorSource(tensor([[1, -0]], { dtype: 'float64' })); // "tensor([[1, -0]], { dtype: 'float64' })"
+ */
 export function tensorSource(t: Tensor): string {
   const flatValues = t.toFlatArray();
   let pos = 0;
@@ -292,6 +302,10 @@ export function tensorSource(t: Tensor): string {
 /**
  * Gives `t` fast-check's print and clone methods: counterexamples print as the `tensor(...)` call
  * that rebuilds them, and each run of a property gets its own copy (gradcheck perturbs in place).
+ *
+ * @example
+ * const t = asGenerated(tensor([1.5, 2], { dtype: 'float64' }));
+ * fc.stringify(t); // "tensor([1.5, 2], { dtype: 'float64' })", as a counterexample prints
  */
 export function asGenerated(t: Tensor): Tensor {
   Object.defineProperty(t, fc.toStringMethod, {
@@ -529,6 +543,10 @@ export function wellConditionedMatrices(
 /**
  * A copy of `t` with the same values laid out non-contiguously (every other element of a larger
  * buffer, at an offset), for checking that an op reads strides correctly.
+ *
+ * @example
+ * const y = nonContiguous(tensor([[1, 2], [3, 4]]));
+ * y.isContiguous; // false; y.toArray() is still [[1, 2], [3, 4]]
  */
 export function nonContiguous(t: Tensor): Tensor {
   const values = t.toTypedArray();

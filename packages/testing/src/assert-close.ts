@@ -5,7 +5,16 @@
  */
 import { type DType, fmtShape, type NestedArray, type Tensor, TsgradError, tensor } from '@tsgrad/core';
 
-/** Raised by `assertClose` when two tensors are not close. */
+/**
+ * Raised by `assertClose` when two tensors are not close.
+ *
+ * @example
+ * try {
+ *   assertClose(tensor([1, 2]), tensor([1, 3]));
+ * } catch (e) {
+ *   e instanceof AssertCloseError; // true: 1 of 2 elements mismatched
+ * }
+ */
 export class AssertCloseError extends TsgradError {}
 
 /** Options of `assertClose`. */
@@ -58,6 +67,10 @@ function indexOf(e: number, shape: readonly number[]): string {
 
 /**
  * The message `assertClose` would throw for `actual` and `expected`, or null when they are close.
+ *
+ * @example
+ * closeMismatch(tensor([1, 2]), tensor([1, 2])); // null
+ * closeMismatch(tensor([1, 2]), tensor([1, 3])); // the message, counting 1 mismatched element of 2
  */
 export function closeMismatch(
   actual: TensorInput,

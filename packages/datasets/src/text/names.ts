@@ -27,7 +27,12 @@ export interface NamesOptions {
   ratios?: readonly number[];
 }
 
-/** The paths of the two name lists inside their npm packages. */
+/**
+ * The paths of the two name lists inside their npm packages.
+ *
+ * @example
+ * const { female, male } = namesDataFiles(); // paths of the two names.txt files
+ */
 export function namesDataFiles(): { female: string; male: string } {
   const require = createRequire(import.meta.url);
   const file = (pkg: string) => join(dirname(require.resolve(`${pkg}/package.json`)), 'data', 'names.txt');
@@ -105,6 +110,9 @@ export function loadNames(options: NamesOptions = {}): string[] {
  * The order Python's `random.seed(seed); random.shuffle(list(range(n)))` leaves: CPython's
  * Mersenne Twister (MT19937 seeded through `init_by_array` with the seed's 32-bit words) and its
  * `shuffle`, which draws each index with `_randbelow` (rejection sampling over `getrandbits`).
+ *
+ * @example
+ * pythonShuffledOrder(5, 42); // Int32Array [3, 1, 2, 4, 0], as random.seed(42); random.shuffle([0, 1, 2, 3, 4])
  */
 export function pythonShuffledOrder(n: number, seed: number): Int32Array {
   const mt = new MersenneTwister(seed);

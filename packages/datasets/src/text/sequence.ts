@@ -86,6 +86,11 @@ export function* sequenceBatches(
  * A map-style dataset of every window of a token stream: sample `i` is `[x, y]` with `x` the ids
  * `i … i+blockSize−1` and `y` the ids `i+1 … i+blockSize`, both int32 `[blockSize]` views of one
  * corpus tensor (no copy). Batch it with `DataLoader`.
+ *
+ * @example
+ * const ds = new TextDataset(Int32Array.from([5, 1, 4, 2, 3]), 3);
+ * ds.length; // 2
+ * ds.get(1); // [x: [1, 4, 2], y: [4, 2, 3]]
  */
 export class TextDataset implements Dataset<[Tensor, Tensor]> {
   /** The whole token stream, int32 `[n]`. */

@@ -15,6 +15,9 @@ import {
 
 /**
  * x · weightᵀ + bias, with x of shape [*, in], weight [out, in] and bias [out] (as `F.linear`).
+ *
+ * @example
+ * const y = F.linear(randn([8, 4]), randn([3, 4]), zeros([3])); // shape [8, 3]
  */
 export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor {
   if (weight.ndim !== 2)
@@ -38,6 +41,10 @@ export function linear(x: Tensor, weight: Tensor, bias?: Tensor | null): Tensor 
 /**
  * Zeroes each element with probability `p` and scales the rest by 1 / (1 − p) in training; the
  * identity otherwise. The mask is drawn from `generator` (the global one by default).
+ *
+ * @example
+ * const y = F.dropout(ones([2, 4]), 0.5); // each element 0 or 2
+ * const same = F.dropout(ones([2, 4]), 0.5, false); // unchanged: not training
  */
 export function dropout(x: Tensor, p = 0.5, training = true, generator?: Generator): Tensor {
   if (!(p >= 0 && p <= 1)) throw new ValueError(`dropout: probability p must be in [0, 1], got ${p}`);

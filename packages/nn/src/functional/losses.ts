@@ -69,7 +69,13 @@ function reduce(loss: Tensor, reduction: Reduction): Tensor {
   return reduction === 'sum' ? loss.sum() : loss.mean();
 }
 
-/** Mean squared error (input − target)², reduced. Shapes must match (no silent broadcasting). */
+/**
+ * Mean squared error (input − target)², reduced. Shapes must match (no silent broadcasting).
+ *
+ * @example
+ * F.mseLoss(tensor([1, 2, 3]), tensor([1, 2, 5])); // 4 / 3
+ * F.mseLoss(tensor([1, 2]), tensor([0, 0]), { reduction: 'sum' }); // 5
+ */
 export function mseLoss(input: Tensor, target: Tensor, options: LossOptions = {}): Tensor {
   const reduction = options.reduction ?? 'mean';
   checkReduction('mseLoss', reduction);
@@ -199,6 +205,10 @@ function classWeightView(weight: Tensor, rank: number): Tensor {
  * logProbs [N, C] with target [N], logProbs [N, C, d1, …] with target [N, d1, …], or [C] with a
  * 0-d target. loss = −weight[t]·logProbs[t]; labels equal to `ignoreIndex` count for nothing, and
  * the mean is over the weights of the labels that count.
+ *
+ * @example
+ * const logProbs = F.logSoftmax(randn([3, 5]));
+ * const loss = F.nllLoss(logProbs, tensor([0, 4, 2], { dtype: 'int32' })); // 0-d, mean over 3 rows
  */
 export function nllLoss(logProbs: Tensor, target: Tensor, options: NLLLossOptions = {}): Tensor {
   const op = 'nllLoss';
@@ -298,6 +308,10 @@ export function crossEntropy(logits: Tensor, target: Tensor, options: CrossEntro
  * Binary cross-entropy of logits x against targets t in [0, 1] (as
  * `F.binary_cross_entropy_with_logits`), stable for any x: (1 − t)·x + (1 + (pw − 1)·t)·softplus(−x),
  * which without `posWeight` is max(x, 0) − x·t + log(1 + e^−|x|).
+ *
+ * @example
+ * const logits = randn([4, 1]);
+ * const loss = F.binaryCrossEntropyWithLogits(logits, tensor([[1], [0], [1], [1]])); // 0-d
  */
 export function binaryCrossEntropyWithLogits(
   logits: Tensor,

@@ -55,6 +55,10 @@ abstract class IndexedModules<M extends Module> extends Module implements Iterab
 /**
  * Applies its modules in order: `new Sequential(new Linear(784, 50), new Sigmoid(), …)`. Children
  * are named '0', '1', …, so parameters are `0.weight`, `0.bias`, `2.weight`, ….
+ *
+ * @example
+ * const model = new Sequential(new Linear(16, 32), new ReLU(), new Linear(32, 4));
+ * const y = model.call(randn([8, 16])); // shape [8, 4]; parameters 0.weight, 0.bias, 2.weight, 2.bias
  */
 export class Sequential extends IndexedModules<Module> {
   constructor(...modules: Module[]) {

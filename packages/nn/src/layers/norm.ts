@@ -164,12 +164,24 @@ abstract class BatchNorm extends Module {
   }
 }
 
-/** Batch normalisation over [N, C] or [N, C, L] inputs, per channel C. */
+/**
+ * Batch normalisation over [N, C] or [N, C, L] inputs, per channel C.
+ *
+ * @example
+ * const bn = new BatchNorm1d(16);
+ * const y = bn.call(randn([8, 16])); // shape [8, 16]; running stats updated in training mode
+ */
 export class BatchNorm1d extends BatchNorm {
   protected readonly ranks = [2, 3] as const;
 }
 
-/** Batch normalisation over [N, C, H, W] inputs, per channel C. */
+/**
+ * Batch normalisation over [N, C, H, W] inputs, per channel C.
+ *
+ * @example
+ * const bn = new BatchNorm2d(3);
+ * const y = bn.call(randn([2, 3, 8, 8])); // shape [2, 3, 8, 8], per-channel statistics
+ */
 export class BatchNorm2d extends BatchNorm {
   protected readonly ranks = [4] as const;
 }
@@ -265,6 +277,10 @@ export interface GroupNormOptions {
  * Splits the channels (dim 1) of an [N, C, *] input into `numGroups` groups and normalises each
  * group of each sample with its mean and biased variance, then applies the per-channel affine map,
  * as `torch.nn.GroupNorm`.
+ *
+ * @example
+ * const gn = new GroupNorm(2, 6); // 2 groups of 3 channels
+ * const y = gn.call(randn([4, 6, 5])); // shape [4, 6, 5]
  */
 export class GroupNorm extends Module {
   readonly eps: number;
@@ -330,6 +346,10 @@ export interface RMSNormOptions {
 /**
  * x / √(mean(x²) + eps) over the last dims (`normalizedShape`), times a learned scale, as
  * `torch.nn.RMSNorm`.
+ *
+ * @example
+ * const norm = new RMSNorm(64);
+ * const y = norm.call(randn([2, 10, 64])); // shape [2, 10, 64], each 64-vector of RMS ≈ 1
  */
 export class RMSNorm extends Module {
   readonly normalizedShape: readonly number[];

@@ -123,7 +123,13 @@ function cellStep(
   return [add(n, mul(z, sub(h, n))), null];
 }
 
-/** Base class of `RNN`, `LSTM` and `GRU` (as `torch.nn.RNNBase`). */
+/**
+ * Base class of `RNN`, `LSTM` and `GRU` (as `torch.nn.RNNBase`).
+ *
+ * @example
+ * const rnns: RNNBase[] = [new RNN(8, 16), new LSTM(8, 16), new GRU(8, 16, { numLayers: 2 })];
+ * rnns.map((r) => r.hiddenSize * r.numLayers); // [16, 16, 32]
+ */
 export abstract class RNNBase extends Module {
   /** Features of the input. */
   readonly inputSize: number;
@@ -388,7 +394,13 @@ export class GRU extends RNNBase {
   }
 }
 
-/** Base class of the cells: `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh` as PyTorch's. */
+/**
+ * Base class of the cells: `weight_ih`, `weight_hh`, `bias_ih`, `bias_hh` as PyTorch's.
+ *
+ * @example
+ * const cell: RNNCellBase = new GRUCell(8, 16);
+ * cell.weight_ih.shape; // [48, 8]: 3 gates × 16 hidden, by 8 inputs
+ */
 export abstract class RNNCellBase extends Module {
   /** Weight of the input, [gates·hiddenSize, inputSize]. */
   readonly weight_ih: Parameter;

@@ -213,6 +213,10 @@ export class TransformerEncoderLayer extends Module {
  * One decoder block: self-attention over the target, attention to the encoder's memory, and a
  * feed-forward network, each with a residual connection and a LayerNorm, as
  * `torch.nn.TransformerDecoderLayer`.
+ *
+ * @example
+ * const layer = new TransformerDecoderLayer(32, 4, { dimFeedforward: 64, batchFirst: true });
+ * const y = layer.call(randn([2, 5, 32]), randn([2, 7, 32]), { tgtIsCausal: true }); // shape [2, 5, 32]
  */
 export class TransformerDecoderLayer extends Module {
   static override readonly stateKeys: Readonly<Record<string, string>> = {
@@ -344,6 +348,11 @@ function checkNumLayers(stack: string, numLayers: number): void {
 /**
  * `numLayers` deep copies of an encoder layer applied in turn (keys `layers.0.…`), then an optional
  * final `norm`, as `torch.nn.TransformerEncoder`.
+ *
+ * @example
+ * const layer = new TransformerEncoderLayer(32, 4, { dimFeedforward: 64, batchFirst: true });
+ * const encoder = new TransformerEncoder(layer, 2, { norm: new LayerNorm(32) });
+ * const y = encoder.call(randn([2, 10, 32]), { isCausal: true }); // shape [2, 10, 32]
  */
 export class TransformerEncoder extends Module {
   readonly layers: ModuleList<TransformerEncoderLayer>;
@@ -379,6 +388,11 @@ export class TransformerEncoder extends Module {
 /**
  * `numLayers` deep copies of a decoder layer applied in turn to the target (each attending to the
  * memory), then an optional final `norm`, as `torch.nn.TransformerDecoder`.
+ *
+ * @example
+ * const layer = new TransformerDecoderLayer(32, 4, { dimFeedforward: 64, batchFirst: true });
+ * const decoder = new TransformerDecoder(layer, 2);
+ * const y = decoder.call(randn([2, 5, 32]), randn([2, 7, 32])); // shape [2, 5, 32]
  */
 export class TransformerDecoder extends Module {
   readonly layers: ModuleList<TransformerDecoderLayer>;

@@ -84,7 +84,13 @@ export class LeNet extends Module {
   }
 }
 
-/** A new `LeNet` (the CNN of the MNIST main job's `--model cnn`). */
+/**
+ * A new `LeNet` (the CNN of the MNIST main job's `--model cnn`).
+ *
+ * @example
+ * const model = lenet();
+ * const logits = model.call(randn([2, 784])); // shape [2, 10]
+ */
 export function lenet(options: LeNetOptions = {}): LeNet {
   return new LeNet(options);
 }

@@ -52,7 +52,15 @@ export interface LRSchedulerStateDict extends SchedulerStateDict {
 /** Restores a scheduler's fields without setting any lr (for `SequentialLR`'s idle schedulers); not exported. */
 const restoreFields = Symbol('restoreFields');
 
-/** Base class of the schedulers. */
+/**
+ * Base class of the schedulers.
+ *
+ * @example
+ * const opt = new SGD(new Linear(4, 2).parameters(), { lr: 0.1 });
+ * const sched: LRScheduler = new StepLR(opt, { stepSize: 2, gamma: 0.5 });
+ * for (let epoch = 0; epoch < 4; epoch++) sched.step(); // call once per epoch, after opt.step()
+ * sched.getLastLr(); // [0.025]
+ */
 export abstract class LRScheduler implements Scheduler {
   /** The optimizer whose lr is scheduled. */
   readonly optimizer: SchedulableOptimizer;
@@ -206,6 +214,12 @@ export interface CosineAnnealingLROptions {
 /**
  * Cosine annealing without restarts (the closed form of `torch.optim.lr_scheduler.CosineAnnealingLR`):
  * lr = etaMin + (initialLr − etaMin) · (1 + cos(π · epoch / tMax)) / 2.
+ *
+ * @example
+ * const opt = new SGD(new Linear(4, 2).parameters(), { lr: 0.1 });
+ * const sched = new CosineAnnealingLR(opt, { tMax: 10, etaMin: 0.001 });
+ * for (let i = 0; i < 5; i++) sched.step();
+ * sched.getLastLr(); // [0.0505]: halfway down
  */
 export class CosineAnnealingLR extends LRScheduler {
   readonly tMax: number;
@@ -238,6 +252,11 @@ export interface LinearLROptions {
 /**
  * Linear warm-up (or decay) of the lr factor:
  * lr = initialLr · (startFactor + (endFactor − startFactor) · min(epoch, totalIters) / totalIters).
+ *
+ * @example
+ * const opt = new SGD(new Linear(4, 2).parameters(), { lr: 0.1 });
+ * const warmup = new LinearLR(opt, { startFactor: 0.1, endFactor: 1, totalIters: 4 }); // lr 0.01
+ * for (let i = 0; i < 4; i++) warmup.step(); // lr 0.1 from epoch 4 on
  */
 export class LinearLR extends LRScheduler {
   readonly startFactor: number;

@@ -42,7 +42,15 @@ export interface OptimizerStateDict<O extends OptimizerOptions = OptimizerOption
   paramGroups: Array<O & { params: number[]; initialLr?: number }>;
 }
 
-/** Base class of the optimizers. */
+/**
+ * Base class of the optimizers.
+ *
+ * @example
+ * const model = new Linear(4, 2);
+ * const opt = new Adam(model.parameters(), { lr: 1e-3 }); // an Optimizer
+ * model.call(randn([8, 4])).pow(2).mean().backward();
+ * opt.step(); // then opt.zeroGrad() before the next backward
+ */
 export abstract class Optimizer<O extends OptimizerOptions> {
   /** The hyper-parameters a group gets when it does not say otherwise. */
   readonly defaults: O;

@@ -54,7 +54,13 @@ export const opInfos: readonly OpInfo[] = Object.entries(FAMILIES).flatMap(([fam
   infos.map((info) => ({ ...info, family })),
 );
 
-/** The registered op called `name`. */
+/**
+ * The registered op called `name`.
+ *
+ * @example
+ * const info = findOp('softmax');
+ * info.domain; // 'any reals'
+ */
 export function findOp(name: string): OpInfo {
   const info = opInfos.find((o) => o.name === name);
   if (info === undefined) throw new RangeError(`findOp: no op named '${name}' is registered`);
