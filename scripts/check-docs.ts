@@ -4,7 +4,9 @@
  * are checked member by member; with `--members`, so are the public members of exported classes
  * and interfaces (reported, not failed). Run by `pnpm lint`.
  *
- * `--examples` lists the exported functions and classes that have no `@example` (a report).
+ * Every exported function and class of the packages' main entries must also carry an `@example`
+ * (which examples/test/doc-examples.test.ts runs); the test fixtures of `@tsgrad/testing/fixtures`
+ * are exempt. `--examples` lists those without one, fixtures included.
  *
  * Usage: tsx scripts/check-docs.ts [--members] [--examples]
  */
@@ -130,6 +132,15 @@ function main(): void {
     console.log(`check-docs: ${withoutExample.length} exported functions and classes have no @example`);
   }
   const seconds = ((performance.now() - start) / 1000).toFixed(1);
+  const missingExamples = withoutExample.filter((u) => !u.name.startsWith('@tsgrad/testing/fixtures '));
+  for (const u of missingExamples) console.error(`no @example: ${u.name} (${u.where})`);
+  if (missingExamples.length > 0) {
+    console.error(
+      `check-docs: ${missingExamples.length} exported functions and classes have no @example ` +
+        '(add a short one that runs: the tests run every @example)',
+    );
+    process.exit(1);
+  }
   for (const u of undocumented) console.error(`undocumented: ${u.name} (${u.where})`);
   if (undocumented.length > 0) {
     console.error(
