@@ -41,15 +41,15 @@ export function lossCurvesSvg(curve: readonly LossPoint[], options: LossCurvesOp
         `<line x1="${m.left}" x2="${w - m.right}" y1="${y(v).toFixed(1)}" y2="${y(v).toFixed(1)}" stroke="#eee"/>`,
     );
   }
-  const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const escapeXml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
   const referenceLine =
     reference === undefined
       ? ''
       : `<line x1="${m.left}" x2="${w - m.right}" y1="${y(reference.value).toFixed(1)}" y2="${y(reference.value).toFixed(1)}" stroke="#888" stroke-dasharray="5,4"/>\n` +
-        `<text x="${w - m.right}" y="${(y(reference.value) - 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#888">${escape(reference.label)}</text>\n`;
+        `<text x="${w - m.right}" y="${(y(reference.value) - 4).toFixed(1)}" text-anchor="end" font-size="11" fill="#888">${escapeXml(reference.label)}</text>\n`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif">
 <rect width="${w}" height="${h}" fill="white"/>
-<text x="${w / 2}" y="20" text-anchor="middle" font-size="14">${escape(options.title)}: loss (nats per character)</text>
+<text x="${w / 2}" y="20" text-anchor="middle" font-size="14">${escapeXml(options.title)}: loss (nats per character)</text>
 ${ticks.join('\n')}
 ${referenceLine}${line(
   curve.map((p) => p.trainLoss),
