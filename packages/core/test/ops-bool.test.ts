@@ -4,15 +4,19 @@ import {
   add,
   all,
   any,
+  arange,
   DTypeError,
   eq,
   exp,
+  full,
   ge,
   gt,
+  indexAdd,
   isfinite,
   isinf,
   isnan,
   le,
+  linspace,
   lt,
   maskedFill,
   matmul,
@@ -20,6 +24,8 @@ import {
   ne,
   neg,
   relu,
+  scalar,
+  scatterAdd,
   square,
   sub,
   sum,
@@ -221,5 +227,24 @@ describe('masks: bool, int32 and float 0/1 masks agree', () => {
   it('a mask from a comparison selects elements: where(x.gt(0), x, 0) is relu', () => {
     const x = tensor([-2, 0, 3], { dtype: 'float64' });
     expect(where(x.gt(0), x, 0).toFlatArray()).toEqual(relu(x).toFlatArray());
+  });
+});
+
+describe('values entering a bool tensor', () => {
+  it('become 1 for any non-zero (NaN too) and 0 for zero, as PyTorch, never a stored 2', () => {
+    expect(tensor([2, 0, -1, Number.NaN], { dtype: 'bool' }).toArray()).toEqual([1, 0, 1, 1]);
+    expect(Array.from(tensor([2, 0, 0.5], { dtype: 'bool' }).data)).toEqual([1, 0, 1]);
+    expect(Array.from(tensor(new Float32Array([3, 0]), { dtype: 'bool' }).data)).toEqual([1, 0]);
+    expect(Array.from(full([2], 7, { dtype: 'bool' }).data)).toEqual([1, 1]);
+    expect(scalar(-3, { dtype: 'bool' }).item()).toBe(1);
+  });
+
+  it('arange, linspace, scatterAdd and indexAdd refuse bool with a message naming the op', () => {
+    expect(() => arange(3, undefined, 1, { dtype: 'bool' })).toThrow(/^arange: dtype bool is not supported/);
+    expect(() => linspace(0, 1, 3, { dtype: 'bool' })).toThrow('linspace: dtype bool is not supported');
+    const b = tensor([0, 1], { dtype: 'bool' });
+    const i = tensor([0, 0], { dtype: 'int32' });
+    expect(() => scatterAdd(b, 0, i, b)).toThrow(/^scatterAdd: adding into a bool tensor is not supported/);
+    expect(() => indexAdd(b, 0, i, b)).toThrow(/^indexAdd: adding into a bool tensor/);
   });
 });

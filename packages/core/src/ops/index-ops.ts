@@ -68,6 +68,10 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
  */
 export function scatterAdd(base: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   sameDType('scatterAdd', base, src);
+  if (base.dtype === 'bool')
+    throw new DTypeError(
+      `scatterAdd: adding into a bool tensor is not supported; cast it first, e.g. .to('int32')`,
+    );
   const d = normalizeDim('scatterAdd', dim, base.ndim);
   checkGatherShapes('scatterAdd', base, d, index);
   const idx = requireIndex('scatterAdd', index);
@@ -143,6 +147,10 @@ export function take(x: Tensor, index: Tensor): Tensor {
  */
 export function indexAdd(base: Tensor, dim: number, index: Tensor, src: Tensor): Tensor {
   sameDType('indexAdd', base, src);
+  if (base.dtype === 'bool')
+    throw new DTypeError(
+      `indexAdd: adding into a bool tensor is not supported; cast it first, e.g. .to('int32')`,
+    );
   const d = normalizeDim('indexAdd', dim, base.ndim);
   if (index.ndim > 1) throw new ShapeError(`indexAdd: index must be 1-D, got shape ${fmtShape(index.shape)}`);
   const idx = requireIndex('indexAdd', index);

@@ -146,7 +146,7 @@ export function tensor(
         );
       }
       if (dtype === 'int32') checkInt32('tensor', v, ` at [${path.join(',')}]`);
-      data[pos++] = v;
+      data[pos++] = dtype === 'bool' ? asBool(v) : v;
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[d]) {
@@ -185,10 +185,17 @@ function isIntegerArray(data: ArrayBufferView): boolean {
   return !(data instanceof Float32Array || data instanceof Float64Array);
 }
 
+/** A number as a bool element: 1 for any non-zero value (NaN too), as `.to('bool')` and PyTorch. */
+function asBool(v: number): number {
+  return v === 0 ? 0 : 1;
+}
+
 function convert(data: TypedArray | OtherTypedArray, dtype: DType): TypedArray {
   const out = allocate(dtype, data.length, 'tensor');
   if (dtype === 'int32') {
     for (let i = 0; i < data.length; i++) out[i] = checkInt32('tensor', data[i]!, ` at [${i}]`);
+  } else if (dtype === 'bool') {
+    for (let i = 0; i < data.length; i++) out[i] = asBool(data[i]!);
   } else out.set(data);
   return out;
 }
@@ -203,7 +210,7 @@ function convert(data: TypedArray | OtherTypedArray, dtype: DType): TypedArray {
 export function scalar(value: number, options: TensorOptions = {}): Tensor {
   const dtype = dtypeOption('scalar', options);
   const data = allocate(dtype, 1);
-  data[0] = dtype === 'int32' ? checkInt32('scalar', value) : value;
+  data[0] = dtype === 'int32' ? checkInt32('scalar', value) : dtype === 'bool' ? asBool(value) : value;
   return finish(data, [], options);
 }
 
@@ -232,7 +239,7 @@ function fill(
     throw new ValueError(`${op}: fill value must be a number, got ${describeValue(value)}`);
   if (dtype === 'int32') checkInt32(op, value);
   const data = allocate(dtype, sizeOf(shape), op);
-  if (value !== 0) data.fill(value);
+  if (value !== 0) data.fill(dtype === 'bool' ? asBool(value) : value);
   return finish(data, shape, all);
 }
 
@@ -277,6 +284,8 @@ export function arange(start: number, end?: number, step = 1, options: TensorOpt
   if (step === 0 || !Number.isFinite(step))
     throw new ValueError(`arange: step must be a non-zero finite number, got ${step}`);
   const dtype = dtypeOption('arange', options);
+  if (dtype === 'bool')
+    throw new DTypeError('arange: dtype bool is not supported (a range of 0/1 values is not a range)');
   if (dtype === 'int32' && !(Number.isInteger(start) && Number.isInteger(step))) {
     throw new DTypeError(`arange: start ${start} and step ${step} must be integers for dtype int32`);
   }
@@ -302,6 +311,7 @@ export function linspace(start: number, end: number, steps: number, options: Ten
   if (!Number.isInteger(steps) || steps < 0)
     throw new ValueError(`linspace: steps must be a non-negative integer, got ${steps}`);
   const dtype = dtypeOption('linspace', options);
+  if (dtype === 'bool') throw new DTypeError('linspace: dtype bool is not supported');
   const data = allocate(dtype, steps, 'linspace');
   const delta = steps > 1 ? (end - start) / (steps - 1) : 0;
   for (let i = 0; i < steps; i++) {
