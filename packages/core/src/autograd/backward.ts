@@ -5,6 +5,7 @@
  */
 import { AnomalyError, AutogradError, DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { firstNonFinite } from '../kernels/checks.js';
+import { addStrided } from '../kernels/copy.js';
 import { add } from '../ops/elementwise.js';
 import { sum } from '../ops/reduce.js';
 import { clone, reshape } from '../ops/shape.js';
@@ -12,7 +13,7 @@ import { ones, zeros } from '../tensor/create.js';
 import { sameShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { backpropagate } from './engine.js';
-import type { GradFn } from './function.js';
+import { type GradFn, RegionGradient } from './function.js';
 import { setGradEnabled } from './grad-mode.js';
 
 /** Options of `backward` and `grad`. */
@@ -85,6 +86,9 @@ function propagate(
     accumulate(pending, out, g);
   });
 
+  // Gradients the engine allocated itself and nobody else has seen yet: safe to add into in place
+  // (only without createGraph, when nothing records the additions).
+  const owned = new Set<Tensor>();
   const captured = new Map<Tensor, Tensor>();
   const wanted = capture === null ? null : new Set(capture);
   const visit = (node: Tensor): void => {
@@ -111,8 +115,15 @@ function propagate(
       const gi = grads[i];
       const input = inputs[i]!;
       if (gi === null || gi === undefined || !input.requiresGrad) continue;
+      if (gi instanceof RegionGradient) {
+        if (fn.creationStack !== null) checkFinite(fn, i, gi.grad);
+        addRegion(pending, owned, input, checkedRegion(fn, i, gi, input));
+        continue;
+      }
       if (fn.creationStack !== null) checkFinite(fn, i, gi);
-      accumulate(pending, input, checkedGradient(fn, i, gi, input));
+      const checked = checkedGradient(fn, i, gi, input);
+      if (createGraph) accumulate(pending, input, checked);
+      else accumulateInPlace(pending, owned, input, checked);
     }
     if (!retainGraph) fn.release();
   };
@@ -162,6 +173,44 @@ function checkedGradient(fn: GradFn, i: number, g: Tensor, input: Tensor): Tenso
 function accumulate(pending: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
   const prev = pending.get(t);
   pending.set(t, prev === undefined ? g : add(prev, g));
+}
+
+/**
+ * Without createGraph: the first contribution is kept as it is; a second one allocates a sum the
+ * engine owns, and later ones are added into that sum in place (no allocation per contribution).
+ */
+function accumulateInPlace(pending: Map<Tensor, Tensor>, owned: Set<Tensor>, t: Tensor, g: Tensor): void {
+  const prev = pending.get(t);
+  if (prev === undefined) pending.set(t, g);
+  else if (owned.has(prev)) addStrided(prev.data, prev.shape, prev.strides, prev.offset, g);
+  else {
+    const sum = add(prev, g);
+    owned.add(sum);
+    pending.set(t, sum);
+  }
+}
+
+/** Adds a region gradient into `t`'s pending gradient, which becomes (or already is) one the engine owns. */
+function addRegion(pending: Map<Tensor, Tensor>, owned: Set<Tensor>, t: Tensor, r: RegionGradient): void {
+  let acc = pending.get(t);
+  if (acc === undefined || !owned.has(acc)) {
+    const fresh = zeros(t.shape, { dtype: t.dtype });
+    if (acc !== undefined) addStrided(fresh.data, fresh.shape, fresh.strides, 0, acc);
+    owned.add(fresh);
+    pending.set(t, fresh);
+    acc = fresh;
+  }
+  addStrided(acc.data, r.grad.shape, r.strides, r.offset, r.grad);
+}
+
+/** A region gradient's dtype must be the input's, and the region must lie inside it. */
+function checkedRegion(fn: GradFn, i: number, r: RegionGradient, input: Tensor): RegionGradient {
+  if (r.grad.dtype !== input.dtype) {
+    throw new DTypeError(
+      `${fn.name}: backward returned a ${r.grad.dtype} gradient for input ${i}, which is ${input.dtype}`,
+    );
+  }
+  return r;
 }
 
 /**

@@ -15,7 +15,24 @@ import { isGradEnabled, noGrad } from './grad-mode.js';
 export type BackwardFn = (
   grad: Tensor,
   needsInputGrad: readonly boolean[],
-) => readonly (Tensor | null | undefined)[];
+) => readonly (Tensor | RegionGradient | null | undefined)[];
+
+/**
+ * A gradient that is zero except on a strided region of the input (what `slice`, `narrow` and
+ * `select` give back): the engine adds `grad` into that region of the input's accumulated gradient
+ * instead of materialising a zero tensor the input's size for each piece, so taking T slices of a
+ * sequence costs O(T·slice), not O(T·sequence), in backward. Only returned when the backward itself
+ * is not recorded (without `createGraph`); then the engine alone sees it.
+ */
+export class RegionGradient {
+  constructor(
+    /** The gradient of the region, in the region's shape. */
+    readonly grad: Tensor,
+    /** Where the region lies in a contiguous tensor of the input's shape: strides and offset. */
+    readonly strides: readonly number[],
+    readonly offset: number,
+  ) {}
+}
 
 /** What the graph keeps of an op's input once backward has freed the input itself. */
 export interface InputSummary {

@@ -71,3 +71,27 @@ export function copyStrided(
     for (let k = 0; k < len; k++, d += ds, s += ss) dst[d] = data[s]!;
   });
 }
+
+/**
+ * Adds the elements of `src` into the region of `dst` given by `shape`, `strides` and `offset`
+ * (dst[region] += src). `src` has `shape`, or broadcasts to it.
+ */
+export function addStrided(
+  dst: TypedArray,
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+  src: StridedArray,
+): void {
+  const rank = shape.length;
+  const srcStrides = broadcastStrides(src.shape, src.strides, shape);
+  const ds = rank === 0 ? 0 : strides[rank - 1]!;
+  const ss = rank === 0 ? 0 : srcStrides[rank - 1]!;
+  const len = rank === 0 ? 1 : shape[rank - 1]!;
+  const data = src.data;
+  forEachRow(shape, [strides, srcStrides], [offset, src.offset], (starts) => {
+    let d = starts[0]!;
+    let s = starts[1]!;
+    for (let k = 0; k < len; k++, d += ds, s += ss) dst[d]! += data[s]!;
+  });
+}

@@ -11,7 +11,7 @@ import { allocate } from '../tensor/dtype.js';
 import { normalizeDim, normalizeDims, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { mul } from './elementwise.js';
-import { cat, clone, expand, narrow, reshape, unslice, unsqueeze } from './shape.js';
+import { cat, clone, expand, narrow, reshape, sliceGradient, unsqueeze } from './shape.js';
 
 function dimList(dims: number | readonly number[]): readonly number[] {
   return typeof dims === 'number' ? [dims] : dims;
@@ -140,7 +140,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
     x.strides.filter((_, k) => k !== d),
     x.offset + i * x.strides[d]!,
   );
-  return record('select', [x], out, (g) => [unslice(unsqueeze(g, d), x.shape, d, i, 1)]);
+  return record('select', [x], out, (g) => [sliceGradient(unsqueeze(g, d), x.shape, d, i, 1)]);
 }
 
 /** Options of `diagonal`. */

@@ -2,7 +2,8 @@
  * Shape ops. Transpose, permute, expand, slicing, and reshape/view of contiguous data are views
  * that share the buffer; the rest copy. Each backward moves the gradient back to the input's layout.
  */
-import { record, sameDType } from '../autograd/function.js';
+import { RegionGradient, record, sameDType } from '../autograd/function.js';
+import { isGradEnabled } from '../autograd/grad-mode.js';
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
 import { copyStrided, toContiguous } from '../kernels/copy.js';
 import { allocate } from '../tensor/dtype.js';
@@ -223,7 +224,25 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
   const strides = [...x.strides];
   strides[d] = x.strides[d]! * step;
   const out = new Tensor(x.data, shape, strides, x.offset + s * x.strides[d]!);
-  return record('slice', [x], out, (g) => [unslice(g, x.shape, d, s, step)]);
+  return record('slice', [x], out, (g) => [sliceGradient(g, x.shape, d, s, step)]);
+}
+
+/**
+ * The gradient of a slice of a tensor of `shape`: `unslice` when the backward is recorded (its own
+ * backward is the slice), else a region the engine adds into the input's gradient in place.
+ */
+export function sliceGradient(
+  g: Tensor,
+  shape: readonly number[],
+  dim: number,
+  start: number,
+  step: number,
+): Tensor | RegionGradient {
+  if (isGradEnabled()) return unslice(g, shape, dim, start, step);
+  const strides = contiguousStrides(shape);
+  const offset = start * strides[dim]!;
+  strides[dim] = strides[dim]! * step;
+  return new RegionGradient(g, strides, offset);
 }
 
 /**
