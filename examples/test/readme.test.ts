@@ -1,12 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 
 // The README's TypeScript examples must run as written.
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const readme = readFileSync(`${root}README.md`, 'utf8');
 const snippets = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+// The examples run in a scratch folder (git-ignored), so files they write (a checkpoint) stay there.
+const work = `${root}examples/.readme-run`;
+mkdirSync(work, { recursive: true });
+afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe('README examples', () => {
   it('has TypeScript examples', () => {
@@ -18,7 +22,7 @@ describe('README examples', () => {
     writeFileSync(file, code);
     try {
       const run = spawnSync(process.execPath, ['--import', 'tsx', '--conditions=source', file], {
-        cwd: root,
+        cwd: work,
         encoding: 'utf8',
         timeout: 120_000,
       });
