@@ -97,6 +97,9 @@ describe('MNIST main job: a smoke run', () => {
     const { predicted, labels } = classify(join(out, 'model.safetensors'), 20);
     let correct = 0;
     for (let i = 0; i < 20; i++) if (predicted[i] === labels[i]) correct++;
+    // The evaluation path (--eval) on the same 20 test images counts the same correct answers.
+    const evaluated = evaluateSaved(join(out, 'model.safetensors'), 20);
+    expect(evaluated.accuracy).toBeCloseTo(correct / 20, 12);
     expect(correct).toBeGreaterThanOrEqual(14);
     expect(labels[0]).toBe(7);
     const art = asciiArt(new Float32Array(784).fill(1));
