@@ -1,4 +1,3 @@
-import { ValueError } from '@tsgrad/core';
 import {
   checkBoolean,
   checkNonNegative,
@@ -59,16 +58,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
   }
 
   protected override checkState(state: ParamState, index: number): void {
-    if (Object.keys(state).length === 0) return;
-    const op = 'Adagrad.loadStateDict';
-    const step = state.step;
-    if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) {
-      throw new ValueError(
-        `${op}: parameter ${index} needs a non-negative integer 'step', got ${String(step)}`,
-      );
-    }
-    if (!ArrayBuffer.isView(state.sum))
-      throw new ValueError(`${op}: parameter ${index} is missing the 'sum' tensor`);
+    this.checkStepAndBuffers(state, index, ['sum']);
   }
 
   protected update(

@@ -75,21 +75,7 @@ export class Adam extends Optimizer<AdamOptions> {
   }
 
   protected override checkState(state: ParamState, index: number): void {
-    if (Object.keys(state).length === 0) return;
-    const op = `${this.name}.loadStateDict`;
-    const step = state.step;
-    if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) {
-      throw new ValueError(
-        `${op}: parameter ${index} needs a non-negative integer 'step', got ${String(step)}`,
-      );
-    }
-    for (const key of ['expAvg', 'expAvgSq']) {
-      if (!ArrayBuffer.isView(state[key]))
-        throw new ValueError(`${op}: parameter ${index} is missing the '${key}' tensor`);
-    }
-    if (state.maxExpAvgSq !== undefined && !ArrayBuffer.isView(state.maxExpAvgSq)) {
-      throw new ValueError(`${op}: 'maxExpAvgSq' of parameter ${index} must be a Tensor`);
-    }
+    this.checkStepAndBuffers(state, index, ['expAvg', 'expAvgSq'], ['maxExpAvgSq']);
   }
 
   protected update(

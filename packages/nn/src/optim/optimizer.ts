@@ -96,6 +96,34 @@ export abstract class Optimizer<O extends OptimizerOptions> {
   /** Checks a parameter's loaded state (keys and kinds); the base accepts anything well shaped. */
   protected checkState(_state: ParamState, _index: number): void {}
 
+  /**
+   * The check most stateful optimizers need in `checkState`: a non-empty state has an integer
+   * `step` ≥ 0, every `required` buffer, and each `optional` buffer it has is a tensor's array.
+   */
+  protected checkStepAndBuffers(
+    state: ParamState,
+    index: number,
+    required: readonly string[],
+    optional: readonly string[] = [],
+  ): void {
+    if (Object.keys(state).length === 0) return;
+    const op = `${this.name}.loadStateDict`;
+    const step = state.step;
+    if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) {
+      throw new ValueError(
+        `${op}: parameter ${index} needs a non-negative integer 'step', got ${String(step)}`,
+      );
+    }
+    for (const key of required) {
+      if (!ArrayBuffer.isView(state[key]))
+        throw new ValueError(`${op}: parameter ${index} is missing the '${key}' tensor`);
+    }
+    for (const key of optional) {
+      if (state[key] !== undefined && !ArrayBuffer.isView(state[key]))
+        throw new ValueError(`${op}: '${key}' of parameter ${index} must be a Tensor`);
+    }
+  }
+
   /** Adds a group of parameters, with hyper-parameters overriding the defaults. */
   addParamGroup(group: ParamGroupInput<O>): void {
     if (group === null || typeof group !== 'object' || !('params' in group)) {

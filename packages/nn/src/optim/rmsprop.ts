@@ -1,4 +1,3 @@
-import { ValueError } from '@tsgrad/core';
 import {
   checkBoolean,
   checkNonNegative,
@@ -65,20 +64,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
   }
 
   protected override checkState(state: ParamState, index: number): void {
-    if (Object.keys(state).length === 0) return;
-    const op = 'RMSprop.loadStateDict';
-    const step = state.step;
-    if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) {
-      throw new ValueError(
-        `${op}: parameter ${index} needs a non-negative integer 'step', got ${String(step)}`,
-      );
-    }
-    if (!ArrayBuffer.isView(state.squareAvg))
-      throw new ValueError(`${op}: parameter ${index} is missing the 'squareAvg' tensor`);
-    for (const key of ['momentumBuffer', 'gradAvg']) {
-      if (state[key] !== undefined && !ArrayBuffer.isView(state[key]))
-        throw new ValueError(`${op}: '${key}' of parameter ${index} must be a Tensor`);
-    }
+    this.checkStepAndBuffers(state, index, ['squareAvg'], ['momentumBuffer', 'gradAvg']);
   }
 
   protected update(
