@@ -221,6 +221,15 @@ describe('slice gradients added into the input in place', () => {
     expect(ref.grad!.toFlatArray()).toEqual(expected);
   });
 
+  it('a gradient handed on by a backward (add returns the same tensor twice) is never added into in place', () => {
+    const x = tensor(0, { dtype: 'float64', requiresGrad: true });
+    const n1 = x.add(x);
+    const n2 = x.add(n1);
+    n2.add(n2).backward();
+    // d/dx 2·(x + 2x) = 6
+    expect(x.grad!.item()).toBe(6);
+  });
+
   it('with createGraph the slice gradient stays differentiable', () => {
     const x = tensor([1, 2, 3, 4], { dtype: 'float64', requiresGrad: true });
     const y = x.narrow(0, 1, 2).pow(3).sum();

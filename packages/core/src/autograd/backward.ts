@@ -95,6 +95,9 @@ function propagate(
     let g = pending.get(node);
     if (g === undefined) return;
     pending.delete(node);
+    // From here on the gradient is handed to the op's backward, which may return it (or a view of it)
+    // for other inputs: it is no longer the engine's to add into.
+    owned.delete(g);
     if (node.hooks !== null) g = runHooks(node, g);
     if (wanted !== null) {
       if (wanted.has(node)) captured.set(node, g);
