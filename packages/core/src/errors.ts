@@ -53,6 +53,20 @@ export class DTypeError extends TsgradError {}
 export class ValueError extends TsgradError {}
 
 /**
+ * A tensor on the wrong device: operands on different devices, a device that is not available
+ * (no `webgpu` package, no adapter, not initialised), an op without a kernel on that device, or
+ * a synchronous read of a GPU tensor (which must be awaited: `toArrayAsync`, `itemAsync`).
+ *
+ * @example
+ * try {
+ *   ones([2]).to('webgpu'); // before `await initDevice('webgpu')`
+ * } catch (e) {
+ *   console.log(e instanceof DeviceError); // true
+ * }
+ */
+export class DeviceError extends TsgradError {}
+
+/**
  * Misuse of autograd: backward without a gradient, a freed graph, grad of an integer tensor.
  *
  * @example

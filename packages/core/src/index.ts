@@ -31,6 +31,13 @@ export {
 } from './autograd/functional.js';
 
 export { enableGrad, isGradEnabled, noGrad, setGradEnabled } from './autograd/grad-mode.js';
+export {
+  type DeviceInfo,
+  type DeviceStats,
+  deviceStats,
+  initDevice,
+  synchronize,
+} from './backends/device.js';
 export * from './errors.js';
 export {
   type CheckedFunction,
@@ -52,6 +59,7 @@ export { logSoftmax, softmax } from './ops/activation.js';
 export { type ScaledDotProductAttentionOptions, scaledDotProductAttention } from './ops/attention.js';
 export { conv2d, conv2dInputGrad, conv2dWeightGrad } from './ops/conv.js';
 export type { Conv2dAdjointOptions, Conv2dOptions, Size2 } from './ops/conv-options.js';
+export { checkDevice, readAsync, toDevice, toDeviceAsync } from './ops/device.js';
 export { einsum } from './ops/einsum.js';
 export {
   abs,
@@ -204,6 +212,7 @@ export {
 } from './ops/sort.js';
 export { checkSeed, defaultGenerator, Generator, type GeneratorState, manualSeed } from './random.js';
 export * from './tensor/create.js';
+export { type Device, DeviceBuffer, type Storage } from './tensor/device.js';
 export { type DType, requireFloating, type TypedArray } from './tensor/dtype.js';
 export type { BackwardOptions } from './tensor/methods.js';
 export { broadcastShapes, sameShape, sizeOf } from './tensor/shape.js';

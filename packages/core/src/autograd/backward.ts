@@ -3,9 +3,10 @@
  * (`engine.ts`) and, at each node, calls the op's vector–Jacobian product for the inputs that need
  * a gradient, sums broadcast gradients back to each input's shape and accumulates them.
  */
+
+import { backendOf } from '../backends/backend.js';
 import { AnomalyError, AutogradError, DTypeError, fmtShape, ShapeError } from '../errors.js';
 import { firstNonFinite } from '../kernels/checks.js';
-import { addStrided } from '../kernels/copy.js';
 import { add } from '../ops/elementwise.js';
 import { sum } from '../ops/reduce.js';
 import { clone, reshape } from '../ops/shape.js';
@@ -75,7 +76,7 @@ function propagate(
           `backward: a gradient is required for a non-scalar output of shape ${fmtShape(out.shape)}; pass one of the same shape`,
         );
       }
-      g = ones(out.shape, { dtype: out.dtype });
+      g = ones(out.shape, { dtype: out.dtype, device: out.device });
     } else if (!sameShape(g.shape, out.shape)) {
       throw new ShapeError(
         `backward: gradient shape ${fmtShape(g.shape)} does not match output shape ${fmtShape(out.shape)}`,
@@ -185,7 +186,8 @@ function accumulate(pending: Map<Tensor, Tensor>, t: Tensor, g: Tensor): void {
 function accumulateInPlace(pending: Map<Tensor, Tensor>, owned: Set<Tensor>, t: Tensor, g: Tensor): void {
   const prev = pending.get(t);
   if (prev === undefined) pending.set(t, g);
-  else if (owned.has(prev)) addStrided(prev.data, prev.shape, prev.strides, prev.offset, g);
+  else if (owned.has(prev))
+    backendOf('backward', prev, g).addStrided(prev.storage, prev.shape, prev.strides, prev.offset, g);
   else {
     const sum = add(prev, g);
     owned.add(sum);
@@ -197,13 +199,14 @@ function accumulateInPlace(pending: Map<Tensor, Tensor>, owned: Set<Tensor>, t: 
 function addRegion(pending: Map<Tensor, Tensor>, owned: Set<Tensor>, t: Tensor, r: RegionGradient): void {
   let acc = pending.get(t);
   if (acc === undefined || !owned.has(acc)) {
-    const fresh = zeros(t.shape, { dtype: t.dtype });
-    if (acc !== undefined) addStrided(fresh.data, fresh.shape, fresh.strides, 0, acc);
+    const fresh = zeros(t.shape, { dtype: t.dtype, device: t.device });
+    if (acc !== undefined)
+      backendOf('backward', fresh, acc).addStrided(fresh.storage, fresh.shape, fresh.strides, 0, acc);
     owned.add(fresh);
     pending.set(t, fresh);
     acc = fresh;
   }
-  addStrided(acc.data, r.grad.shape, r.strides, r.offset, r.grad);
+  backendOf('backward', acc, r.grad).addStrided(acc.storage, r.grad.shape, r.strides, r.offset, r.grad);
 }
 
 /** A region gradient's dtype must be the input's, and the region must lie inside it. */
@@ -278,6 +281,6 @@ export function grad(
         `grad: input ${i} (shape ${fmtShape(x.shape)}) was not used to compute the outputs; pass { allowUnused: true } to get zeros for it`,
       );
     }
-    return zeros(x.shape, { dtype: x.dtype });
+    return zeros(x.shape, { dtype: x.dtype, device: x.device });
   });
 }

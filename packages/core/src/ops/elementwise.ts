@@ -4,9 +4,10 @@
  * summed back to their shapes by the engine.
  */
 import { record, sameDType } from '../autograd/function.js';
+import { backendOf } from '../backends/backend.js';
 import { DTypeError, ValueError } from '../errors.js';
-import { castBuffer, toContiguous } from '../kernels/copy.js';
-import * as k from '../kernels/elementwise.js';
+import { toContiguous } from '../kernels/copy.js';
+import type * as k from '../kernels/elementwise.js';
 import { allocate, type DType, isFloating, requireFloating } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
@@ -52,27 +53,27 @@ function constant(op: string, value: number, dtype: DType): Tensor {
 
 function map(op: string, kind: k.UnaryKernel, x: Tensor, p = 0, q = 0, r = 0): Tensor {
   noBool(op, x);
-  return new Tensor(k.unary(kind, x, x.dtype, p, q, r), x.shape);
+  return new Tensor(backendOf(op, x).unary(kind, x, x.dtype, p, q, r), x.shape);
 }
 
 function floatMap(op: string, kind: k.UnaryKernel, x: Tensor, p = 0, q = 0): Tensor {
   requireFloating(op, x.dtype);
-  return new Tensor(k.unary(kind, x, x.dtype, p, q), x.shape);
+  return new Tensor(backendOf(op, x).unary(kind, x, x.dtype, p, q), x.shape);
 }
 
 function zip(op: string, kind: k.BinaryKernel, a: Tensor, b: Tensor, dtype: DType = a.dtype): Tensor {
   const shape = broadcastShapes(op, a.shape, b.shape);
-  return new Tensor(k.binary(kind, a, b, shape, dtype), shape);
+  return new Tensor(backendOf(op, a, b).binary(kind, a, b, shape, dtype), shape);
 }
 
 /** A zero tensor like `g`: the gradient of piecewise-constant ops (floor, round, …). */
 function zerosLike(g: Tensor): Tensor {
-  return new Tensor(allocate(g.dtype, g.size), g.shape);
+  return new Tensor(backendOf('zerosLike', g).zeros(g.dtype, g.size), g.shape);
 }
 
 /** 1 or 0 in `dtype` from a bool mask. */
 function maskOf(mask: Tensor, dtype: DType): Tensor {
-  return new Tensor(castBuffer(toContiguous(mask, true), dtype as 'float32' | 'float64'), mask.shape);
+  return new Tensor(backendOf('cast', mask).cast(mask, dtype), mask.shape);
 }
 
 /**
@@ -395,7 +396,7 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
       ? [constant('where', a, 'float32'), constant('where', b, 'float32')]
       : operands('where', a, b, true);
   const shape = broadcastShapes('where', broadcastShapes('where', cond.shape, x.shape), y.shape);
-  const out = new Tensor(k.where(cond, x, y, shape, x.dtype), shape);
+  const out = new Tensor(backendOf('where', cond, x, y).where(cond, x, y, shape, x.dtype), shape);
   return record('where', [x, y], out, (g, needs) => [
     needs[0] ? where(cond, g, 0) : null,
     needs[1] ? where(cond, 0, g) : null,
@@ -500,7 +501,7 @@ export function logicalXor(a: Tensor, b: Tensor): Tensor {
  * logicalNot(tensor([0, 2, -1])); // bool [1, 0, 0]
  */
 export function logicalNot(x: Tensor): Tensor {
-  return new Tensor(k.unary('logicalNot', x, 'bool'), x.shape);
+  return new Tensor(backendOf('logicalNot', x).unary('logicalNot', x, 'bool'), x.shape);
 }
 
 /**
@@ -516,8 +517,8 @@ export function cast(x: Tensor, dtype: DType): Tensor {
   if (dtype !== 'float32' && dtype !== 'float64' && dtype !== 'int32' && dtype !== 'bool') {
     throw new DTypeError(`to: unknown dtype '${String(dtype)}'`);
   }
-  if (dtype === 'bool') return new Tensor(k.unary('nonzero', x, 'bool'), x.shape);
-  const out = new Tensor(castBuffer(toContiguous(x, true), dtype), x.shape);
+  const out = new Tensor(backendOf('to', x).cast(x, dtype), x.shape);
+  if (dtype === 'bool') return out;
   if (!isFloating(dtype) || !isFloating(x.dtype)) return out;
   const from = x.dtype;
   return record('cast', [x], out, (g) => [cast(g, from)]);
@@ -819,7 +820,7 @@ export function atan2(a: TensorLike, b: TensorLike): Tensor {
  * isnan(tensor([1, Number.NaN, Infinity])); // bool [0, 1, 0]
  */
 export function isnan(x: Tensor): Tensor {
-  return new Tensor(k.unary('isnan', x, 'bool'), x.shape);
+  return new Tensor(backendOf('isnan', x).unary('isnan', x, 'bool'), x.shape);
 }
 
 /**
@@ -829,7 +830,7 @@ export function isnan(x: Tensor): Tensor {
  * isfinite(tensor([1, Number.NaN, Infinity])); // bool [1, 0, 0]
  */
 export function isfinite(x: Tensor): Tensor {
-  return new Tensor(k.unary('isfinite', x, 'bool'), x.shape);
+  return new Tensor(backendOf('isfinite', x).unary('isfinite', x, 'bool'), x.shape);
 }
 
 /**
@@ -839,7 +840,7 @@ export function isfinite(x: Tensor): Tensor {
  * isinf(tensor([1, Number.NaN, -Infinity])); // bool [0, 0, 1]
  */
 export function isinf(x: Tensor): Tensor {
-  return new Tensor(k.unary('isinf', x, 'bool'), x.shape);
+  return new Tensor(backendOf('isinf', x).unary('isinf', x, 'bool'), x.shape);
 }
 
 /** Options of `nanToNum`: the replacements (defaults: 0, the dtype's largest and lowest finite values). */
@@ -858,9 +859,10 @@ const FLOAT32_MAX = 3.4028234663852886e38;
  * nanToNum(tensor([Number.NaN, Infinity, -Infinity, 1]), { posinf: 1e4, neginf: -1e4 }); // [0, 10000, -10000, 1]
  */
 export function nanToNum(x: Tensor, options: NanToNumOptions = {}): Tensor {
-  if (!isFloating(x.dtype)) return new Tensor(toContiguous(x), x.shape);
+  const backend = backendOf('nanToNum', x);
+  if (!isFloating(x.dtype)) return new Tensor(backend.contiguous(x), x.shape);
   const big = x.dtype === 'float32' ? FLOAT32_MAX : Number.MAX_VALUE;
-  const data = k.unary(
+  const data = backend.unary(
     'nanToNum',
     x,
     x.dtype,

@@ -36,7 +36,7 @@ function checkGatherShapes(op: string, x: Tensor, d: number, index: Tensor): voi
  */
 function alongDim(index: IndexTensor, shape: readonly number[], d: number): IndexTensor {
   const strides = shape.map((_, i) => (i === d ? (index.ndim === 0 ? 0 : index.strides[0]!) : 0));
-  return new Tensor(index.data, shape, strides, index.offset) as IndexTensor;
+  return new Tensor(index.storage, shape, strides, index.offset) as IndexTensor;
 }
 
 function zerosOf(dtype: DType, shape: readonly number[]): Tensor {

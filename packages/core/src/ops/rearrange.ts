@@ -135,7 +135,7 @@ export function select(x: Tensor, dim: number, index: number): Tensor {
   }
   const i = index < 0 ? index + n : index;
   const out = new Tensor(
-    x.data,
+    x.storage,
     x.shape.filter((_, k) => k !== d),
     x.strides.filter((_, k) => k !== d),
     x.offset + i * x.strides[d]!,
@@ -195,7 +195,7 @@ function diagonalView(
  */
 export function diagonal(x: Tensor, options: DiagonalOptions = {}): Tensor {
   const v = diagonalView('diagonal', x.shape, x.strides, options);
-  const out = new Tensor(x.data, v.shape, v.strides, x.offset + v.start);
+  const out = new Tensor(x.storage, v.shape, v.strides, x.offset + v.start);
   return record('diagonal', [x], out, (g) => [diagonalScatter('diagonal', g, x.shape, options)]);
 }
 

@@ -2,9 +2,11 @@
  * Reductions over all dims or given dims (negative dims allowed), with `keepdim`. The backward
  * of a reduction expands the gradient back over the reduced dims.
  */
+
 import { record } from '../autograd/function.js';
+import { backendOf } from '../backends/backend.js';
 import { fmtShape, ValueError } from '../errors.js';
-import * as k from '../kernels/reduce.js';
+import type * as k from '../kernels/reduce.js';
 import { arange } from '../tensor/create.js';
 import { requireFloating } from '../tensor/dtype.js';
 import { normalizeDims, sizeOf } from '../tensor/shape.js';
@@ -37,7 +39,7 @@ function runKernel(
     }
     if (x.size === 0 && dims.length === 0) throw new ValueError(`${op}: empty tensor`);
   }
-  return new Tensor(k.reduce(kind, x, dims, x.dtype), reducedShape(x.shape, dims, keepdim));
+  return new Tensor(backendOf(op, x).reduce(kind, x, dims, x.dtype), reducedShape(x.shape, dims, keepdim));
 }
 
 /** Expands a reduced gradient back to the input's shape. */

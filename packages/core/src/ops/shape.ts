@@ -4,9 +4,8 @@
  */
 import { RegionGradient, record, sameDType } from '../autograd/function.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
+import { backendOf } from '../backends/backend.js';
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
-import { copyStrided, toContiguous } from '../kernels/copy.js';
-import { allocate } from '../tensor/dtype.js';
 import { contiguousStrides, normalizeDim, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -47,7 +46,7 @@ function inferShape(op: string, from: readonly number[], shape: readonly number[
  */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const target = inferShape('reshape', x.shape, shape);
-  const data = x.isContiguous ? x.data : toContiguous(x);
+  const data = x.isContiguous ? x.storage : backendOf('reshape', x).contiguous(x);
   const offset = x.isContiguous ? x.offset : 0;
   const out = new Tensor(data, target, contiguousStrides(target), offset);
   return record('reshape', [x], out, (g) => [reshape(g, x.shape)]);
@@ -99,7 +98,7 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   if (new Set(order).size !== order.length)
     throw new ValueError(`permute: repeated dim in [${dims.join(',')}]`);
   const out = new Tensor(
-    x.data,
+    x.storage,
     order.map((d) => x.shape[d]!),
     order.map((d) => x.strides[d]!),
     x.offset,
@@ -172,7 +171,7 @@ export function unsqueeze(x: Tensor, dim: number): Tensor {
   shape.splice(d, 0, 1);
   const strides = [...x.strides];
   strides.splice(d, 0, d < x.ndim ? x.strides[d]! * x.shape[d]! : 1);
-  const out = new Tensor(x.data, shape, strides, x.offset);
+  const out = new Tensor(x.storage, shape, strides, x.offset);
   return record('unsqueeze', [x], out, (g) => [reshape(g, x.shape)]);
 }
 
@@ -199,7 +198,7 @@ export function expand(x: Tensor, shape: readonly number[], op = 'expand'): Tens
   });
   for (const d of target)
     if (!Number.isInteger(d) || d < 0) throw new ValueError(`${op}: invalid shape ${fmtShape(shape)}`);
-  const out = new Tensor(x.data, target, strides, x.offset);
+  const out = new Tensor(x.storage, target, strides, x.offset);
   return record('expand', [x], out, (g) => [g]);
 }
 
@@ -223,7 +222,7 @@ export function slice(x: Tensor, dim: number, start = 0, end?: number, step = 1)
   shape[d] = length;
   const strides = [...x.strides];
   strides[d] = x.strides[d]! * step;
-  const out = new Tensor(x.data, shape, strides, x.offset + s * x.strides[d]!);
+  const out = new Tensor(x.storage, shape, strides, x.offset + s * x.strides[d]!);
   return record('slice', [x], out, (g) => [sliceGradient(g, x.shape, d, s, step)]);
 }
 
@@ -256,10 +255,11 @@ export function unslice(
   start: number,
   step: number,
 ): Tensor {
-  const out = new Tensor(allocate(g.dtype, sizeOf(shape)), [...shape]);
+  const backend = backendOf('unslice', g);
+  const out = new Tensor(backend.zeros(g.dtype, sizeOf(shape)), [...shape]);
   const strides = [...out.strides];
   strides[dim] = out.strides[dim]! * step;
-  copyStrided(out.data, g.shape, strides, start * out.strides[dim]!, g);
+  backend.copyStrided(out.storage, g.shape, strides, start * out.strides[dim]!, g);
   return record('unslice', [g], out, (gg) => [slice(gg, dim, start, start + g.shape[dim]! * step, step)]);
 }
 
@@ -343,7 +343,7 @@ export function contiguous(x: Tensor): Tensor {
  * clone(x); // [1, 2], a new buffer; gradients flow back to x
  */
 export function clone(x: Tensor): Tensor {
-  const out = new Tensor(toContiguous(x), x.shape);
+  const out = new Tensor(backendOf('clone', x).contiguous(x), x.shape);
   return record('clone', [x], out, (g) => [g]);
 }
 
@@ -374,11 +374,12 @@ export function cat(tensors: readonly Tensor[], dim = 0): Tensor {
   }
   const shape = [...first.shape];
   shape[d] = total;
-  const out = new Tensor(allocate(first.dtype, sizeOf(shape)), shape);
+  const backend = backendOf('cat', ...tensors);
+  const out = new Tensor(backend.zeros(first.dtype, sizeOf(shape)), shape);
   const strides = contiguousStrides(shape);
   let start = 0;
   for (const t of tensors) {
-    copyStrided(out.data, t.shape, strides, start * strides[d]!, t);
+    backend.copyStrided(out.storage, t.shape, strides, start * strides[d]!, t);
     start += t.shape[d]!;
   }
   const lengths = tensors.map((t) => t.shape[d]!);
@@ -469,12 +470,14 @@ export function pad(x: Tensor, padding: readonly number[], options: PadOptions =
 }
 
 function padConstant(x: Tensor, before: readonly number[], shape: number[], value: number): Tensor {
-  const out = new Tensor(allocate(x.dtype, sizeOf(shape)), shape);
-  if (value !== 0) out.data.fill(value);
+  const backend = backendOf('pad', x);
+  const size = sizeOf(shape);
+  const out = new Tensor(backend.zeros(x.dtype, size), shape);
+  if (value !== 0) backend.fill(out.storage, value, 0, size);
   const strides = contiguousStrides(shape);
   let offset = 0;
   for (let d = 0; d < shape.length; d++) offset += before[d]! * strides[d]!;
-  copyStrided(out.data, x.shape, strides, offset, x);
+  backend.copyStrided(out.storage, x.shape, strides, offset, x);
   return record('pad', [x], out, (g) => [cropTo(g, before, x.shape)]);
 }
 
@@ -498,5 +501,5 @@ export function copyInto(dst: Tensor, src: Tensor): void {
       `copy_: source of shape ${fmtShape(src.shape)} does not broadcast to ${fmtShape(dst.shape)}`,
     );
   }
-  copyStrided(dst.data, dst.shape, dst.strides, dst.offset, src);
+  backendOf('copy_', dst, src).copyStrided(dst.storage, dst.shape, dst.strides, dst.offset, src);
 }

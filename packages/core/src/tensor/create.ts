@@ -1,5 +1,7 @@
-import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
+import { backendFor } from '../backends/backend.js';
+import { DeviceError, DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { defaultGenerator, type Generator } from '../random.js';
+import { DEVICES, type Device } from './device.js';
 import {
   allocate,
   checkDType,
@@ -20,6 +22,8 @@ export interface TensorOptions {
   dtype?: DType;
   /** Whether the new leaf requires gradients. */
   requiresGrad?: boolean;
+  /** Where the elements live: `'cpu'` (default) or `'webgpu'` (after `initDevice('webgpu')`). */
+  device?: Device;
 }
 
 /** Options of the random creation functions. */
@@ -89,7 +93,11 @@ function dtypeOption(op: string, options: TensorOptions, fallback: DType = 'floa
 }
 
 function finish(data: TypedArray, shape: readonly number[], options: TensorOptions): Tensor {
-  const t = new Tensor(data, shape);
+  const device = options.device ?? 'cpu';
+  if (!DEVICES.includes(device)) {
+    throw new DeviceError(`tensor: unknown device '${String(device)}' (expected ${DEVICES.join(' or ')})`);
+  }
+  const t = new Tensor(device === 'cpu' ? data : backendFor('tensor', device).upload(data), shape);
   if (options.requiresGrad) t.requiresGrad_(true);
   return t;
 }

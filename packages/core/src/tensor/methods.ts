@@ -5,7 +5,9 @@
  * name in `ops/` with `this` as its first operand.
  */
 import { type GradOptions, backward as runBackward } from '../autograd/backward.js';
+import { fmtShape, ValueError } from '../errors.js';
 import * as act from '../ops/activation.js';
+import * as dev from '../ops/device.js';
 import * as ew from '../ops/elementwise.js';
 import * as idx from '../ops/index-ops.js';
 import * as msk from '../ops/mask.js';
@@ -17,9 +19,10 @@ import * as smp from '../ops/sampling.js';
 import * as scn from '../ops/scan.js';
 import * as shp from '../ops/shape.js';
 import * as srt from '../ops/sort.js';
-import type { DType } from './dtype.js';
+import type { Device } from './device.js';
+import type { DType, TypedArray } from './dtype.js';
 import { dimsArg, shapeArg } from './shape.js';
-import { Tensor } from './tensor.js';
+import { nest, Tensor } from './tensor.js';
 
 /** Options of `Tensor.backward`. */
 export type BackwardOptions = GradOptions;
@@ -31,8 +34,19 @@ declare module './tensor.js' {
      * d(this)/d(leaf) (accumulated). A non-scalar output needs the upstream `gradient`.
      */
     backward(gradient?: Tensor, options?: BackwardOptions): void;
-    /** A copy converted to `dtype` (float↔float casts keep the graph; to int32 truncates toward 0; to bool: non-zero is true). */
-    to(dtype: DType): Tensor;
+    /**
+     * A copy converted to `dtype` (float↔float casts keep the graph; to int32 truncates toward 0;
+     * to bool: non-zero is true), or moved to `device` (CPU → GPU; a GPU → CPU move is `toAsync`).
+     */
+    to(dtypeOrDevice: DType | Device): Tensor;
+    /** This tensor on `device`, awaiting the read when it leaves a GPU. */
+    toAsync(device: Device): Promise<Tensor>;
+    /** The elements as nested arrays, on any device (a GPU tensor is read back). */
+    toArrayAsync(): Promise<NestedArray>;
+    /** The single element of a one-element tensor, on any device. */
+    itemAsync(): Promise<number>;
+    /** A copy of the elements in row-major order as a CPU typed array, on any device. */
+    toTypedArrayAsync(): Promise<TypedArray>;
     /** Copies `src` (broadcast to this shape, same dtype) into this tensor's elements, in place, unrecorded. */
     copy_(src: Tensor): this;
 
@@ -294,8 +308,26 @@ const proto = Tensor.prototype;
 proto.backward = function (gradient, options = {}) {
   runBackward([this], gradient === undefined ? undefined : [gradient], options);
 };
-proto.to = function (dtype) {
-  return dtype === this.dtype ? this : ew.cast(this, dtype);
+proto.to = function (target) {
+  if (target === 'cpu' || target === 'webgpu') return dev.toDevice(this, target);
+  return target === this.dtype ? this : ew.cast(this, target);
+};
+proto.toAsync = function (device) {
+  return dev.toDeviceAsync(this, device);
+};
+proto.toArrayAsync = async function () {
+  return nest(await dev.readAsync(this), this.shape);
+};
+proto.itemAsync = async function () {
+  if (this.size !== 1) {
+    throw new ValueError(
+      `itemAsync: tensor of shape ${fmtShape(this.shape)} has ${this.size} elements, not 1`,
+    );
+  }
+  return (await dev.readAsync(this))[0]!;
+};
+proto.toTypedArrayAsync = function () {
+  return dev.readAsync(this);
 };
 proto.copy_ = function (src) {
   shp.copyInto(this, src);

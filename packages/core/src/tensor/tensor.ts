@@ -1,8 +1,9 @@
 import type { GraphNode } from '../autograd/engine.js';
 import type { GradFn } from '../autograd/function.js';
-import { AutogradError, fmtShape, ShapeError, ValueError } from '../errors.js';
+import { AutogradError, DeviceError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { toContiguous } from '../kernels/copy.js';
 import { isContiguous } from '../kernels/strided.js';
+import { type Device, type DeviceBuffer, isDeviceBuffer, type Storage } from './device.js';
 import { type DType, dtypeOf, isFloating, type TypedArray } from './dtype.js';
 import { formatTensor } from './format.js';
 import { contiguousStrides, normalizeDim, sizeOf } from './shape.js';
@@ -29,8 +30,10 @@ const NO_PARENTS: readonly Tensor[] = [];
  * x instanceof Tensor; // true, as is every result of tensor(), randn(), …
  */
 export class Tensor implements GraphNode {
-  /** The buffer holding the elements (shared by views); element i is at offset + Σ index·stride. */
-  readonly data: TypedArray;
+  /** The CPU buffer, or null when the elements live on another device (see `deviceBuffer`). */
+  private readonly cpuData: TypedArray | null;
+  /** The device buffer of a tensor that is not on the CPU, else null. */
+  readonly deviceBuffer: DeviceBuffer | null;
   /** Size of each dimension. */
   readonly shape: readonly number[];
   /** Buffer step of each dimension. */
@@ -55,8 +58,14 @@ export class Tensor implements GraphNode {
    * size(shape) elements; with them (a view) every addressed element must lie inside it. Both
    * checks are O(rank) arithmetic; a violation is a ShapeError.
    */
-  constructor(data: TypedArray, shape: readonly number[], strides?: readonly number[], offset = 0) {
-    this.data = data;
+  constructor(data: Storage, shape: readonly number[], strides?: readonly number[], offset = 0) {
+    if (isDeviceBuffer(data)) {
+      this.cpuData = null;
+      this.deviceBuffer = data;
+    } else {
+      this.cpuData = data;
+      this.deviceBuffer = null;
+    }
     this.shape = shape;
     this.strides = strides ?? contiguousStrides(shape);
     this.offset = offset;
@@ -79,9 +88,27 @@ export class Tensor implements GraphNode {
     }
   }
 
+  /**
+   * The buffer holding the elements (shared by views); element i is at offset + Σ index·stride.
+   * CPU tensors only: reading it on a GPU tensor is a DeviceError (use `toArrayAsync()`).
+   */
+  get data(): TypedArray {
+    const d = this.cpuData;
+    if (d === null) throw notOnCpu(this);
+    return d;
+  }
+  /** The buffer behind this tensor on whichever device it lives: what a view of it shares. */
+  get storage(): Storage {
+    return this.cpuData ?? (this.deviceBuffer as DeviceBuffer);
+  }
+  /** The device holding the elements: `'cpu'` or `'webgpu'`. */
+  get device(): Device {
+    return this.cpuData === null ? (this.deviceBuffer as DeviceBuffer).device : 'cpu';
+  }
   /** The element type. */
   get dtype(): DType {
-    return dtypeOf(this.data);
+    const d = this.cpuData;
+    return d === null ? (this.deviceBuffer as DeviceBuffer).dtype : dtypeOf(d);
   }
   /** Number of dimensions. */
   get ndim(): number {
@@ -154,50 +181,80 @@ export class Tensor implements GraphNode {
 
   /** A tensor sharing this one's data but cut from the graph. */
   detach(): Tensor {
-    return new Tensor(this.data, this.shape, this.strides, this.offset);
+    return new Tensor(this.storage, this.shape, this.strides, this.offset);
   }
 
   /** The single element of a one-element tensor, as a number. */
   item(): number {
     if (this.size !== 1)
       throw new ValueError(`item: tensor of shape ${fmtShape(this.shape)} has ${this.size} elements, not 1`);
-    return this.data[this.offset]!;
+    if (this.cpuData === null) throw syncRead(this, 'item', 'itemAsync');
+    return this.cpuData[this.offset]!;
   }
 
   /** The elements as nested arrays (a plain number for a 0-d tensor). */
   toArray(): NestedArray {
-    const flat = toContiguous(this, true);
-    if (this.ndim === 0) return flat[0]!;
-    let pos = 0;
-    const build = (d: number): NestedArray[] => {
-      const n = this.shape[d]!;
-      const out: NestedArray[] = new Array(n);
-      if (d === this.ndim - 1) for (let i = 0; i < n; i++) out[i] = flat[pos++]!;
-      else for (let i = 0; i < n; i++) out[i] = build(d + 1);
-      return out;
-    };
-    return build(0);
+    if (this.cpuData === null) throw syncRead(this, 'toArray', 'toArrayAsync');
+    return nest(toContiguous(this, true), this.shape);
   }
 
   /** A copy of the elements in row-major order. */
   toTypedArray(): TypedArray {
+    if (this.cpuData === null) throw syncRead(this, 'toTypedArray', 'toTypedArrayAsync');
     return toContiguous(this);
   }
 
   /** The elements in row-major order as a plain array. */
   toFlatArray(): number[] {
+    if (this.cpuData === null) throw syncRead(this, 'toFlatArray', 'toTypedArrayAsync');
     return Array.from(toContiguous(this, true));
   }
 
-  /** A readable rendering, like PyTorch's: `tensor([[1, 2], [3, 4]], dtype=float32)`. */
+  /**
+   * A readable rendering, like PyTorch's: `tensor([[1, 2], [3, 4]], dtype=float32)`. A GPU
+   * tensor shows its shape, dtype and device (its elements need an asynchronous read).
+   */
   toString(): string {
+    if (this.cpuData === null)
+      return `tensor(<${this.size} elements>, shape=${fmtShape(this.shape)}, dtype=${this.dtype}, device='${this.device}')`;
     return formatTensor(this);
   }
 }
 
+/** Row-major `flat` as nested arrays of `shape` (a plain number for a 0-d shape). */
+export function nest(flat: ArrayLike<number>, shape: readonly number[]): NestedArray {
+  if (shape.length === 0) return flat[0]!;
+  let pos = 0;
+  const build = (d: number): NestedArray[] => {
+    const n = shape[d]!;
+    const out: NestedArray[] = new Array(n);
+    if (d === shape.length - 1) for (let i = 0; i < n; i++) out[i] = flat[pos++]!;
+    else for (let i = 0; i < n; i++) out[i] = build(d + 1);
+    return out;
+  };
+  return build(0);
+}
+
+/** The DeviceError of a synchronous read (`method`) of a GPU tensor, naming the awaited form. */
+function syncRead(t: Tensor, method: string, asyncForm: string): DeviceError {
+  return new DeviceError(
+    `${method}: the tensor of shape ${fmtShape(t.shape)} is on ${t.device}, whose elements are read ` +
+      `asynchronously: use await t.${asyncForm}() (or move it with await t.toAsync('cpu'))`,
+  );
+}
+
+/** The DeviceError of reading a GPU tensor's elements synchronously. */
+function notOnCpu(t: Tensor): DeviceError {
+  return new DeviceError(
+    `a ${t.device} tensor of shape ${fmtShape(t.shape)} (${t.dtype}) cannot be read synchronously: use ` +
+      "await t.toArrayAsync() or await t.itemAsync(), or move it with await t.toAsync('cpu'); an op that reads it " +
+      'here has no kernel on that device (the ops that run on webgpu are listed in docs/webgpu.md)',
+  );
+}
+
 /** The ShapeError of a Tensor whose shape, strides and offset do not fit its buffer. */
 function badLayout(
-  data: TypedArray,
+  data: Storage,
   shape: readonly number[],
   strides: readonly number[],
   offset: number,

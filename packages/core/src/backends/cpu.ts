@@ -1,0 +1,39 @@
+/**
+ * The CPU backend: the typed-array kernels of `kernels/` (WebAssembly SIMD and the worker pool
+ * behind the heavy ones), behind the kernel interface. On the CPU every storage is a typed array.
+ */
+import { addStrided, castBuffer, copyStrided, toContiguous } from '../kernels/copy.js';
+import * as ew from '../kernels/elementwise.js';
+import { reduce } from '../kernels/reduce.js';
+import type { StridedArray } from '../kernels/strided.js';
+import { allocate, type TypedArray } from '../tensor/dtype.js';
+import type { Backend, View } from './backend.js';
+
+/** A view's storage as a typed array (on the CPU it always is one). */
+function arr(x: View): StridedArray {
+  return x as unknown as StridedArray;
+}
+
+/** The CPU backend. */
+export const cpu: Backend = {
+  device: 'cpu',
+  zeros: (dtype, length, op) => allocate(dtype, length, op),
+  upload: (data) => data.slice(),
+  read: (x) => Promise.resolve(toContiguous(arr(x))),
+  fill: (dst, value, start, end) => {
+    (dst as TypedArray).fill(value, start, end);
+  },
+  contiguous: (x, share = false) => toContiguous(arr(x), share),
+  cast: (x, dtype) => {
+    if (dtype === 'bool') return ew.unary('nonzero', arr(x), 'bool');
+    return castBuffer(toContiguous(arr(x), true), dtype);
+  },
+  copyStrided: (dst, shape, strides, offset, src) =>
+    copyStrided(dst as TypedArray, shape, strides, offset, arr(src)),
+  addStrided: (dst, shape, strides, offset, src) =>
+    addStrided(dst as TypedArray, shape, strides, offset, arr(src)),
+  unary: (kind, x, dtype, p, q, r) => ew.unary(kind, arr(x), dtype, p, q, r),
+  binary: (kind, a, b, shape, dtype) => ew.binary(kind, arr(a), arr(b), shape, dtype),
+  where: (cond, a, b, shape, dtype) => ew.where(arr(cond), arr(a), arr(b), shape, dtype),
+  reduce: (kind, x, dims, dtype) => reduce(kind, arr(x), dims, dtype),
+};

@@ -1,0 +1,78 @@
+/**
+ * Starting devices. The CPU is always there; `webgpu` is started by `await initDevice('webgpu')`,
+ * which loads the optional npm package `webgpu`, finds an adapter and registers the backend.
+ */
+import { DeviceError } from '../errors.js';
+import type { Device } from '../tensor/device.js';
+import { registerBackend } from './backend.js';
+
+/** What `initDevice` found. */
+export interface DeviceInfo {
+  /** The device started. */
+  device: Device;
+  /** The adapter, as its driver describes it (vendor, architecture, driver). */
+  description: string;
+}
+
+/** Buffer and dispatch counters of the WebGPU runtime (see `deviceStats`). */
+export interface DeviceStats {
+  /** Bytes of GPU buffers created so far: the pool's high-water mark. */
+  createdBytes: number;
+  /** Bytes of GPU buffers held by live tensors. */
+  liveBytes: number;
+  /** Kernel dispatches encoded so far. */
+  dispatches: number;
+  /** Command buffers submitted so far. */
+  submits: number;
+  /** WGSL pipelines compiled so far. */
+  pipelines: number;
+}
+
+let webgpuInfo: DeviceInfo | null = null;
+
+/**
+ * Starts `device` (once; later calls return the same info). For `'webgpu'`: a DeviceError with
+ * one clear reason when the `webgpu` package or an adapter is missing; the CPU keeps working.
+ *
+ * @example
+ * const info = await initDevice('webgpu'); // throws a DeviceError where there is no adapter
+ * const x = randn([64, 784]).to('webgpu');
+ * console.log(info.description, x.device); // '… llvmpipe …', 'webgpu'
+ */
+export async function initDevice(device: Device = 'webgpu'): Promise<DeviceInfo> {
+  if (device === 'cpu') return { device: 'cpu', description: 'cpu' };
+  if (device !== 'webgpu')
+    throw new DeviceError(`initDevice: unknown device '${String(device)}' (cpu or webgpu)`);
+  if (webgpuInfo !== null) return webgpuInfo;
+  const backend = await import('./webgpu/index.js');
+  const rt = await backend.start();
+  registerBackend(backend.webgpu);
+  webgpuInfo = { device: 'webgpu', description: rt.description };
+  return webgpuInfo;
+}
+
+/**
+ * Waits until `device` has finished all the work queued so far (GPU work runs asynchronously;
+ * time a GPU step with this). Immediate on the CPU.
+ *
+ * @example
+ * await synchronize('webgpu'); // after a training step, before reading the clock
+ */
+export async function synchronize(device: Device = 'webgpu'): Promise<void> {
+  if (device === 'cpu' || webgpuInfo === null) return;
+  const { gpu } = await import('./webgpu/runtime.js');
+  await gpu('synchronize').sync();
+}
+
+/**
+ * The WebGPU runtime's counters, or null before `initDevice('webgpu')`: live and created buffer
+ * bytes (memory held and the pool's high-water mark), dispatches, submits, pipelines.
+ *
+ * @example
+ * const before = (await deviceStats())?.createdBytes;
+ */
+export async function deviceStats(): Promise<DeviceStats | null> {
+  if (webgpuInfo === null) return null;
+  const { gpu } = await import('./webgpu/runtime.js');
+  return { ...gpu('deviceStats').stats };
+}
