@@ -10,7 +10,7 @@ import type { ReduceKernel } from '../kernels/reduce.js';
 import type { Device, Storage } from '../tensor/device.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { cpu } from './cpu.js';
+import { cpu } from './cpu/index.js';
 
 /** A strided view of a backend's storage: what kernels read (a Tensor is one). */
 export interface View {
@@ -21,10 +21,17 @@ export interface View {
   readonly dtype: DType;
 }
 
-/** The kernels of one device. Storage arguments and results belong to that device. */
-export interface Backend {
+/**
+ * The kernels of one device: the core kernels below plus one interface per op family, each in
+ * its own file (`backends/<family>.ts`), implemented in `cpu/<family>.ts` and `webgpu/<family>.ts`.
+ */
+export interface Backend extends CoreKernels {
   /** The device this backend runs on. */
   readonly device: Device;
+}
+
+/** Storage, copies, elementwise maps and reductions: what every op family builds on. */
+export interface CoreKernels {
   /** A zero-filled buffer of `length` elements (`op` names the caller in errors). */
   zeros(dtype: DType, length: number, op?: string): Storage;
   /** A buffer holding a copy of `data` (from the CPU). */

@@ -2,32 +2,16 @@
  * The WebGPU backend: the kernel interface implemented with WGSL kernels over GPU buffers.
  * Loaded (with the optional npm package `webgpu`) by `initDevice('webgpu')`.
  */
-import { DeviceError } from '../../errors.js';
-import { isContiguous } from '../../kernels/strided.js';
-import type { Storage } from '../../tensor/device.js';
 import { sizeOf } from '../../tensor/shape.js';
-import type { Backend, View } from '../backend.js';
+import type { Backend, CoreKernels } from '../backend.js';
 import { fillKernel, regionKernel } from './copy.js';
-import { binaryKernel, castKernel, contiguousKernel, unaryKernel, whereKernel } from './elementwise.js';
+import { binaryKernel, castKernel, unaryKernel, whereKernel } from './elementwise.js';
 import { reduceKernel } from './reduce.js';
-import { gpu, type Runtime, startRuntime, WebGPUBuffer } from './runtime.js';
+import { gpu, type Runtime, startRuntime } from './runtime.js';
+import { buf, contiguous, viewOf } from './views.js';
 
-function buf(s: Storage, op: string): WebGPUBuffer {
-  if (!(s instanceof WebGPUBuffer)) throw new DeviceError(`${op}: expected a webgpu buffer`);
-  return s;
-}
-
-/** A contiguous buffer of `x`'s elements: its own if it already is one, else a copy. */
-function contiguous(x: View, share = false): WebGPUBuffer {
-  const size = sizeOf(x.shape);
-  const own = buf(x.storage, 'contiguous');
-  if (share && x.offset === 0 && own.length === size && isContiguous(x.shape, x.strides)) return own;
-  return contiguousKernel(x);
-}
-
-/** The WebGPU backend. */
-export const webgpu: Backend = {
-  device: 'webgpu',
+/** The WebGPU core kernels. */
+const webgpuCore: CoreKernels = {
   zeros: (dtype, length, op) => {
     const out = gpu(op).alloc(dtype, length, op);
     fillKernel(out, 0, 0, length);
@@ -69,16 +53,11 @@ export const webgpu: Backend = {
   reduce: reduceKernel,
 };
 
-/** A plain copy of a view's layout fields with a contiguous layout (for a copied source). */
-function viewOf(x: View): View {
-  const strides: number[] = [];
-  let s = 1;
-  for (let d = x.shape.length - 1; d >= 0; d--) {
-    strides[d] = s;
-    s *= x.shape[d]!;
-  }
-  return { storage: x.storage, shape: x.shape, strides, offset: 0, dtype: x.dtype };
-}
+/** The WebGPU backend: the core kernels and one object per op family. */
+export const webgpu: Backend = {
+  device: 'webgpu',
+  ...webgpuCore,
+};
 
 function dtypeOfArray(data: ArrayLike<number>): 'float32' | 'int32' | 'bool' | 'float64' {
   if (data instanceof Float32Array) return 'float32';

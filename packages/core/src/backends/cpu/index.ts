@@ -2,21 +2,15 @@
  * The CPU backend: the typed-array kernels of `kernels/` (WebAssembly SIMD and the worker pool
  * behind the heavy ones), behind the kernel interface. On the CPU every storage is a typed array.
  */
-import { addStrided, castBuffer, copyStrided, toContiguous } from '../kernels/copy.js';
-import * as ew from '../kernels/elementwise.js';
-import { reduce } from '../kernels/reduce.js';
-import type { StridedArray } from '../kernels/strided.js';
-import { allocate, type TypedArray } from '../tensor/dtype.js';
-import type { Backend, View } from './backend.js';
+import { addStrided, castBuffer, copyStrided, toContiguous } from '../../kernels/copy.js';
+import * as ew from '../../kernels/elementwise.js';
+import { reduce } from '../../kernels/reduce.js';
+import { allocate, type TypedArray } from '../../tensor/dtype.js';
+import type { Backend, CoreKernels } from '../backend.js';
+import { arr } from './view.js';
 
-/** A view's storage as a typed array (on the CPU it always is one). */
-function arr(x: View): StridedArray {
-  return x as unknown as StridedArray;
-}
-
-/** The CPU backend. */
-export const cpu: Backend = {
-  device: 'cpu',
+/** The CPU's core kernels. */
+const cpuCore: CoreKernels = {
   zeros: (dtype, length, op) => allocate(dtype, length, op),
   upload: (data) => data.slice(),
   read: (x) => Promise.resolve(toContiguous(arr(x))),
@@ -36,4 +30,10 @@ export const cpu: Backend = {
   binary: (kind, a, b, shape, dtype) => ew.binary(kind, arr(a), arr(b), shape, dtype),
   where: (cond, a, b, shape, dtype) => ew.where(arr(cond), arr(a), arr(b), shape, dtype),
   reduce: (kind, x, dims, dtype) => reduce(kind, arr(x), dims, dtype),
+};
+
+/** The CPU backend: the core kernels and one object per op family. */
+export const cpu: Backend = {
+  device: 'cpu',
+  ...cpuCore,
 };
