@@ -59,7 +59,7 @@ export class ValueError extends TsgradError {}
  *
  * @example
  * try {
- *   ones([2]).to('webgpu'); // before `await initDevice('webgpu')`
+ *   ones([2], { device: 'cuda' as Device }); // not a device tsgrad has
  * } catch (e) {
  *   console.log(e instanceof DeviceError); // true
  * }

@@ -59,7 +59,7 @@ export { logSoftmax, softmax } from './ops/activation.js';
 export { type ScaledDotProductAttentionOptions, scaledDotProductAttention } from './ops/attention.js';
 export { conv2d, conv2dInputGrad, conv2dWeightGrad } from './ops/conv.js';
 export type { Conv2dAdjointOptions, Conv2dOptions, Size2 } from './ops/conv-options.js';
-export { checkDevice, readAsync, toDevice, toDeviceAsync } from './ops/device.js';
+export { readAsync, toDevice, toDeviceAsync } from './ops/device.js';
 export { einsum } from './ops/einsum.js';
 export {
   abs,

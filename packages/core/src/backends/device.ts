@@ -35,9 +35,10 @@ let webgpuInfo: DeviceInfo | null = null;
  * one clear reason when the `webgpu` package or an adapter is missing; the CPU keeps working.
  *
  * @example
- * const info = await initDevice('webgpu'); // throws a DeviceError where there is no adapter
- * const x = randn([64, 784]).to('webgpu');
- * console.log(info.description, x.device); // '… llvmpipe …', 'webgpu'
+ * // A DeviceError (with the reason) where there is no adapter: fall back to the CPU.
+ * const device = await initDevice('webgpu').then(() => 'webgpu' as const, () => 'cpu' as const);
+ * const x = randn([64, 784]).to(device);
+ * console.log(x.device); // 'webgpu' where an adapter was found
  */
 export async function initDevice(device: Device = 'webgpu'): Promise<DeviceInfo> {
   if (device === 'cpu') return { device: 'cpu', description: 'cpu' };
@@ -56,7 +57,10 @@ export async function initDevice(device: Device = 'webgpu'): Promise<DeviceInfo>
  * time a GPU step with this). Immediate on the CPU.
  *
  * @example
- * await synchronize('webgpu'); // after a training step, before reading the clock
+ * const t0 = performance.now();
+ * randn([256, 256]).matmul(randn([256, 256]));
+ * await synchronize('webgpu'); // GPU work queued above is done (no-op without a device)
+ * console.log(performance.now() - t0);
  */
 export async function synchronize(device: Device = 'webgpu'): Promise<void> {
   if (device === 'cpu' || webgpuInfo === null) return;

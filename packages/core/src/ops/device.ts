@@ -21,8 +21,8 @@ export function checkDevice(op: string, device: unknown): Device {
  * read, so it is `toDeviceAsync` (this throws a DeviceError saying so).
  *
  * @example
- * await initDevice('webgpu');
- * const w = toDevice(randn([3, 3]), 'webgpu'); // or randn([3, 3]).to('webgpu')
+ * const device = await initDevice('webgpu').then(() => 'webgpu' as const, () => 'cpu' as const);
+ * const w = toDevice(randn([3, 3]), device); // or randn([3, 3]).to(device)
  */
 export function toDevice(x: Tensor, device: Device): Tensor {
   checkDevice('to', device);
@@ -43,7 +43,8 @@ export function toDevice(x: Tensor, device: Device): Tensor {
  * `x` on `device`, awaiting the read when it leaves a GPU (a CPU → GPU move resolves at once).
  *
  * @example
- * const y = await toDeviceAsync(x, 'cpu'); // x on webgpu → a CPU tensor
+ * const x = randn([2, 2]);
+ * const y = await toDeviceAsync(x, 'cpu'); // from webgpu: read back; from the cpu: x itself
  */
 export async function toDeviceAsync(x: Tensor, device: Device): Promise<Tensor> {
   checkDevice('toAsync', device);
@@ -58,7 +59,7 @@ export async function toDeviceAsync(x: Tensor, device: Device): Promise<Tensor> 
  * The elements of `x` in row-major order, as a new CPU typed array, on any device.
  *
  * @example
- * const flat = await readAsync(x); // a Float32Array for a float32 tensor
+ * const flat = await readAsync(randn([2, 3])); // a Float32Array, read back from a GPU if it lives there
  */
 export function readAsync(x: Tensor): Promise<TypedArray> {
   return backendOf('toArrayAsync', x).read(x);

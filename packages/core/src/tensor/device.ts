@@ -12,6 +12,11 @@ export const DEVICES: readonly Device[] = ['cpu', 'webgpu'];
 /**
  * A buffer on an accelerator (the storage of a non-CPU tensor). A backend subclasses it; views
  * of one tensor share the same object, and the backend frees the memory once no tensor holds it.
+ *
+ * @example
+ * const x = randn([2, 3]);
+ * x.deviceBuffer; // null: a CPU tensor's storage is its typed array, x.data
+ * x.storage instanceof DeviceBuffer; // false here; true for a tensor moved with .to('webgpu')
  */
 export abstract class DeviceBuffer {
   /** The device holding the elements. */
