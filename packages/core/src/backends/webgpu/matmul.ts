@@ -34,15 +34,40 @@ export const LARGE_TILE: MatmulTile = { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8 };
 const LARGE_TILE_MIN_GROUPS = 512;
 
 /**
- * The tile for an m×n product over `batches` matrices. TSGRAD_WEBGPU_MATMUL_TILE=small|large
- * forces one (the bench compares them).
+ * The tile for an m×n product over `batches` matrices. TSGRAD_WEBGPU_MATMUL_TILE forces one:
+ * `small`, `large`, or `BMxBNxBK/TMxTN` (e.g. `128x64x16/8x4`; the bench compares them).
  */
 function pickTile(m: number, n: number, batches: number): MatmulTile {
   const forced = process.env.TSGRAD_WEBGPU_MATMUL_TILE;
-  if (forced === 'small') return SMALL_TILE;
-  if (forced === 'large') return LARGE_TILE;
+  if (forced !== undefined && forced !== '' && forced !== 'auto') return parseTile(forced);
   const groups = Math.ceil(m / LARGE_TILE.bm) * Math.ceil(n / LARGE_TILE.bn) * batches;
   return groups >= LARGE_TILE_MIN_GROUPS ? LARGE_TILE : SMALL_TILE;
+}
+
+/** A tile named `small`, `large` or `BMxBNxBK/TMxTN` (a DeviceError if it cannot run). */
+export function parseTile(name: string): MatmulTile {
+  if (name === 'small') return SMALL_TILE;
+  if (name === 'large') return LARGE_TILE;
+  const p = /^(\d+)x(\d+)x(\d+)\/(\d+)x(\d+)$/.exec(name);
+  const [bm, bn, bk, tm, tn] = p === null ? [] : p.slice(1).map(Number);
+  if (bm === undefined || bn === undefined || bk === undefined || tm === undefined || tn === undefined) {
+    throw new DeviceError(`matmul: tile '${name}' should be small, large or BMxBNxBK/TMxTN`);
+  }
+  const threads = (bm / tm) * (bn / tn);
+  if (
+    tm % 4 !== 0 ||
+    tn % 4 !== 0 ||
+    bm % tm !== 0 ||
+    bn % tn !== 0 ||
+    threads > 256 ||
+    (bm * bk) % threads !== 0 ||
+    (bn * bk) % threads !== 0
+  ) {
+    throw new DeviceError(
+      `matmul: tile '${name}' needs TM, TN multiples of 4 dividing BM, BN, at most 256 threads, and BM·BK, BN·BK multiples of the thread count`,
+    );
+  }
+  return { bm, bn, bk, tm, tn };
 }
 
 // Meta words: the matrix geometry, then the batch dims' shape and the operands' batch strides.
@@ -58,39 +83,46 @@ const B_CS = 8;
 const BATCH0 = 9;
 const BIAS_OFF = 10;
 const BIAS_STRIDE = 11;
-const BATCH_DIMS = 12;
+const FLAGS = 12;
+const RANK = 13;
+const BATCH_DIMS = 14;
+
+/** FLAGS bits: A is walked along k, B along n (their contiguous dims), a bias is added. */
+const A_ALONG_K = 1;
+const B_ALONG_N = 2;
+const WITH_BIAS = 4;
 
 /** The most workgroups along one grid dimension. */
 const MAX_GROUPS = 65535;
 
 /**
- * The WGSL of one GEMM variant. `aRowMajor`/`bRowMajor` say which way consecutive threads walk
- * an operand when loading a tile (along its contiguous dim, so loads coalesce); `rank` is the
- * number of (collapsed) batch dims.
+ * The WGSL of the GEMM for one element type and tile shape. Everything else is read from the
+ * meta words at run time (one pipeline per tile: compiling a GEMM costs lavapipe seconds): the
+ * sizes and strides, the batch dims, which way threads walk each operand when loading a tile
+ * (along its contiguous dim, so loads coalesce), and whether a bias is added.
+ *
+ * Each k step stages A's bm×bk slice k-major in `As` and B's bk×bn slice in `Bs` (rows padded by
+ * one vec4 against bank conflicts); the next slice's elements are fetched into registers before
+ * the current one is multiplied, so global loads overlap the arithmetic.
  */
-function gemmSource(
-  t: 'f32' | 'i32',
-  tile: MatmulTile,
-  aKContiguous: boolean,
-  bNContiguous: boolean,
-  rank: number,
-  bias: boolean,
-): string {
+function gemmSource(t: 'f32' | 'i32', tile: MatmulTile): string {
   const { bm, bn, bk, tm, tn } = tile;
   const wx = bn / tn;
   const wy = bm / tm;
   const threads = wx * wy;
   const aLoads = (bm * bk) / threads;
   const bLoads = (bk * bn) / threads;
+  const aRow = bm / 4 + 1; // vec4s per k-row of As (padded)
+  const bRow = bn / 4 + 1;
   const v = `vec4<${t}>`;
   const lines: string[] = [];
   lines.push(`@group(0) @binding(0) var<storage, read> prm: array<i32>;
 @group(0) @binding(1) var<storage, read_write> out: array<${t}>;
 @group(0) @binding(2) var<storage, read> a: array<${t}>;
 @group(0) @binding(3) var<storage, read> b: array<${t}>;
-${bias ? `@group(0) @binding(4) var<storage, read> bias: array<${t}>;` : ''}
-var<workgroup> As: array<${v}, ${(bk * bm) / 4}>;
-var<workgroup> Bs: array<${v}, ${(bk * bn) / 4}>;
+@group(0) @binding(4) var<storage, read> bias: array<${t}>;
+var<workgroup> As: array<${v}, ${bk * aRow}>;
+var<workgroup> Bs: array<${v}, ${bk * bRow}>;
 @compute @workgroup_size(${wx}, ${wy})
 fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: vec3u, @builtin(local_invocation_index) lidx: u32) {
   let m = prm[${M}];
@@ -100,6 +132,9 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: v
   let acs = prm[${A_CS}];
   let brs = prm[${B_RS}];
   let bcs = prm[${B_CS}];
+  let flags = prm[${FLAGS}];
+  let aK = (flags & 1) != 0;
+  let bN = (flags & 2) != 0;
   let tx = i32(lid3.x);
   let ty = i32(lid3.y);
   let tid = i32(lidx);
@@ -107,56 +142,83 @@ fn main(@builtin(workgroup_id) wid: vec3u, @builtin(local_invocation_id) lid3: v
   let col0 = i32(wid.x) * ${bn};
   let z = i32(wid.z) + prm[${BATCH0}];
   var aBase = prm[${A_OFF}];
-  var bBase = prm[${B_OFF}];`);
-  if (rank > 0) {
-    lines.push('  var rem = z;');
-    for (let d = rank - 1; d >= 0; d--) {
-      lines.push(
-        `  { let s = prm[${BATCH_DIMS + d}]; let c = rem % s; rem = rem / s; aBase += c * prm[${BATCH_DIMS + rank + d}]; bBase += c * prm[${BATCH_DIMS + 2 * rank + d}]; }`,
-      );
-    }
-  }
-  for (let i = 0; i < tm; i++)
-    for (let g = 0; g < tn / 4; g++) lines.push(`  var acc${i}_${g} = ${v}(${t}(0));`);
-  lines.push(`  for (var k0 = 0; k0 < kk; k0 += ${bk}) {`);
-  // Stage A's bm×bk slice as As[c][r] (k-major) and B's bk×bn slice as Bs[r][c].
+  var bBase = prm[${B_OFF}];
+  let rank = prm[${RANK}];
+  var rem = z;
+  for (var d = rank - 1; d >= 0; d--) {
+    let s = prm[${BATCH_DIMS} + d];
+    let c = rem % s;
+    rem = rem / s;
+    aBase += c * prm[${BATCH_DIMS} + rank + d];
+    bBase += c * prm[${BATCH_DIMS} + 2 * rank + d];
+  }`);
+  // Where each thread's loads land in the tile (fixed over the k steps).
   for (let s = 0; s < aLoads; s++) {
-    const l = `(tid + ${s * threads})`;
-    const [r, c] = aKContiguous ? [`${l} / ${bk}`, `${l} % ${bk}`] : [`${l} % ${bm}`, `${l} / ${bm}`];
-    lines.push(`    { let r = ${r}; let c = ${c}; let gr = row0 + r; let gc = k0 + c;
-      var x = ${t}(0);
-      if (gr < m && gc < kk) { x = a[aBase + gr * ars + gc * acs]; }
-      As[c * ${bm / 4} + r / 4][r % 4] = x; }`);
+    const l = `tid + ${s * threads}`;
+    lines.push(
+      `  let ar${s} = select((${l}) % ${bm}, (${l}) / ${bk}, aK); let ac${s} = select((${l}) / ${bm}, (${l}) % ${bk}, aK);`,
+    );
   }
   for (let s = 0; s < bLoads; s++) {
-    const l = `(tid + ${s * threads})`;
-    const [r, c] = bNContiguous ? [`${l} / ${bn}`, `${l} % ${bn}`] : [`${l} % ${bk}`, `${l} / ${bk}`];
-    lines.push(`    { let r = ${r}; let c = ${c}; let gr = k0 + r; let gc = col0 + c;
-      var x = ${t}(0);
-      if (gr < kk && gc < n) { x = b[bBase + gr * brs + gc * bcs]; }
-      Bs[r * ${bn / 4} + c / 4][c % 4] = x; }`);
+    const l = `tid + ${s * threads}`;
+    lines.push(
+      `  let br${s} = select((${l}) % ${bk}, (${l}) / ${bn}, bN); let bc${s} = select((${l}) / ${bk}, (${l}) % ${bn}, bN);`,
+    );
   }
+  const fetch = (k0: string): string[] => {
+    const out: string[] = [];
+    for (let s = 0; s < aLoads; s++) {
+      out.push(
+        `{ let gr = row0 + ar${s}; let gc = ${k0} + ac${s}; ra${s} = ${t}(0); if (gr < m && gc < kk) { ra${s} = a[aBase + gr * ars + gc * acs]; } }`,
+      );
+    }
+    for (let s = 0; s < bLoads; s++) {
+      out.push(
+        `{ let gr = ${k0} + br${s}; let gc = col0 + bc${s}; rb${s} = ${t}(0); if (gr < kk && gc < n) { rb${s} = b[bBase + gr * brs + gc * bcs]; } }`,
+      );
+    }
+    return out;
+  };
+  for (let s = 0; s < aLoads; s++) lines.push(`  var ra${s}: ${t};`);
+  for (let s = 0; s < bLoads; s++) lines.push(`  var rb${s}: ${t};`);
+  for (let i = 0; i < tm; i++)
+    for (let g = 0; g < tn / 4; g++) lines.push(`  var acc${i}_${g} = ${v}(${t}(0));`);
+  lines.push(...fetch('0').map((s) => `  ${s}`));
+  lines.push(`  for (var k0 = 0; k0 < kk; k0 += ${bk}) {`);
+  for (let s = 0; s < aLoads; s++) lines.push(`    As[ac${s} * ${aRow} + ar${s} / 4][ar${s} % 4] = ra${s};`);
+  for (let s = 0; s < bLoads; s++) lines.push(`    Bs[br${s} * ${bRow} + bc${s} / 4][bc${s} % 4] = rb${s};`);
   lines.push('    workgroupBarrier();');
+  lines.push(`    if (k0 + ${bk} < kk) {`, ...fetch(`k0 + ${bk}`).map((s) => `      ${s}`), '    }');
   lines.push(`    for (var p = 0; p < ${bk}; p++) {`);
   // Thread (tx, ty) owns rows g·wy·4 + ty·4 + 0..3 and columns g·wx·4 + tx·4 + 0..3 per group g.
-  for (let g = 0; g < tm / 4; g++) lines.push(`      let av${g} = As[p * ${bm / 4} + ${g * wy} + ty];`);
-  for (let g = 0; g < tn / 4; g++) lines.push(`      let bv${g} = Bs[p * ${bn / 4} + ${g * wx} + tx];`);
+  for (let g = 0; g < tm / 4; g++) lines.push(`      let av${g} = As[p * ${aRow} + ${g * wy} + ty];`);
+  for (let g = 0; g < tn / 4; g++) lines.push(`      let bv${g} = Bs[p * ${bRow} + ${g * wx} + tx];`);
   for (let i = 0; i < tm; i++) {
     const ai = `av${Math.floor(i / 4)}[${i % 4}]`;
     for (let g = 0; g < tn / 4; g++) lines.push(`      acc${i}_${g} += ${v}(${ai}) * bv${g};`);
   }
   lines.push('    }', '    workgroupBarrier();', '  }');
-  lines.push('  let outBase = z * m * n;');
+  lines.push(`  let outBase = z * m * n;
+  let hasBias = (flags & 4) != 0;
+  let biasOff = prm[${BIAS_OFF}];
+  let biasStride = prm[${BIAS_STRIDE}];`);
+  // The bias of each of the thread's columns (zero without one, or past n).
+  for (let g = 0; g < tn / 4; g++) {
+    lines.push(`  var bias${g} = ${v}(${t}(0));`);
+    for (let c = 0; c < 4; c++) {
+      lines.push(
+        `  { let cc = col0 + ${g * wx * 4} + tx * 4 + ${c}; if (hasBias && cc < n) { bias${g}[${c}] = bias[biasOff + cc * biasStride]; } }`,
+      );
+    }
+  }
   for (let i = 0; i < tm; i++) {
     const row = `row0 + ${Math.floor(i / 4) * wy * 4} + ty * 4 + ${i % 4}`;
     lines.push(`  { let r = ${row}; if (r < m) {`);
     for (let g = 0; g < tn / 4; g++) {
+      lines.push(`    let y${g} = acc${i}_${g} + bias${g};`);
       for (let c = 0; c < 4; c++) {
         const col = `col0 + ${g * wx * 4} + tx * 4 + ${c}`;
-        const add = bias ? ` + bias[prm[${BIAS_OFF}] + cc * prm[${BIAS_STRIDE}]]` : '';
-        lines.push(
-          `    { let cc = ${col}; if (cc < n) { out[outBase + r * n + cc] = acc${i}_${g}[${c}]${add}; } }`,
-        );
+        lines.push(`    { let cc = ${col}; if (cc < n) { out[outBase + r * n + cc] = y${g}[${c}]; } }`);
       }
     }
     lines.push('  } }');
@@ -211,11 +273,11 @@ function gemm(
   // Walk an operand along its contiguous dim when loading (transposed views load coalesced too).
   const aK = a.cs === 1 || (a.rs !== 1 && Math.abs(a.cs) <= Math.abs(a.rs));
   const bN = b.cs === 1 || (b.rs !== 1 && Math.abs(b.cs) <= Math.abs(b.rs));
-  const withBias = bias !== null;
-  const key = `matmul:${t}:${tile.bm}x${tile.bn}x${tile.bk}/${tile.tm}x${tile.tn}:${aK ? 'k' : 'm'}${bN ? 'n' : 'k'}:${rank}:${withBias}`;
-  const kernel: Kernel = { key, wgsl: () => gemmSource(t, tile, aK, bN, rank, withBias) };
-  const buffers = [out, a.storage, b.storage];
-  if (bias !== null) buffers.push(buf(bias.storage, op));
+  const flags = (aK ? A_ALONG_K : 0) | (bN ? B_ALONG_N : 0) | (bias !== null ? WITH_BIAS : 0);
+  const key = `matmul:${t}:${tile.bm}x${tile.bn}x${tile.bk}/${tile.tm}x${tile.tn}`;
+  const kernel: Kernel = { key, wgsl: () => gemmSource(t, tile) };
+  // Without a bias, binding 4 holds B again (read-only twice is allowed) and is not read.
+  const buffers = [out, a.storage, b.storage, bias === null ? b.storage : buf(bias.storage, op)];
   const gx = Math.ceil(n / tile.bn);
   const gy = Math.ceil(m / tile.bm);
   if (gx > MAX_GROUPS || gy > MAX_GROUPS) {
@@ -235,6 +297,8 @@ function gemm(
       z0,
       bias?.offset ?? 0,
       bias?.strides[0] ?? 0,
+      flags,
+      rank,
       ...c.shape,
       ...c.strides[0]!,
       ...c.strides[1]!,
