@@ -4,7 +4,7 @@
  *   npx tsx --conditions=source bench/src/webgpu-matmul.ts [--sizes 256,512,1024,4096]
  *     [--tiles auto,small,large] [--repeats 5] [--seconds 0.2]
  *
- * For each tile configuration (auto: the kernel's own choice; small: 64×64×16 tiles of 4×4 per
+ * For each tile configuration (auto: the kernel's own choice by size and adapter; small: 64×64×16 tiles of 4×4 per
  * thread; large: 128×128×8 tiles of 8×8 per thread; or BMxBNxBK/TMxTN) and each n: a warm-up product (compiles the
  * pipeline), then `repeats` timed runs of R back-to-back n×n products between two
  * `synchronize('webgpu')` calls (R sized so a run lasts about `seconds`); GFLOP/s is 2n³/time per

@@ -40,8 +40,19 @@ const LARGE_TILE_MIN_GROUPS = 512;
 function pickTile(m: number, n: number, batches: number): MatmulTile {
   const forced = process.env.TSGRAD_WEBGPU_MATMUL_TILE;
   if (forced !== undefined && forced !== '' && forced !== 'auto') return parseTile(forced);
+  // A software adapter runs workgroups on CPU threads, where each barrier is costly: the large
+  // tile (half the barriers per multiply-add) is faster there once both sides exceed a small tile.
+  if (cpuAdapter()) return m > SMALL_TILE.bm && n > SMALL_TILE.bn ? LARGE_TILE : SMALL_TILE;
   const groups = Math.ceil(m / LARGE_TILE.bm) * Math.ceil(n / LARGE_TILE.bn) * batches;
   return groups >= LARGE_TILE_MIN_GROUPS ? LARGE_TILE : SMALL_TILE;
+}
+
+let softwareAdapter: boolean | null = null;
+
+/** Whether the adapter is a software one (lavapipe/llvmpipe, SwiftShader) running on the CPU. */
+function cpuAdapter(): boolean {
+  softwareAdapter ??= /llvmpipe|lavapipe|swiftshader/i.test(gpu('matmul').description);
+  return softwareAdapter;
 }
 
 /** A tile named `small`, `large` or `BMxBNxBK/TMxTN` (a DeviceError if it cannot run). */
