@@ -10,15 +10,19 @@
  * `synchronize('webgpu')` calls (R sized so a run lasts about `seconds`); GFLOP/s is 2n³/time per
  * product, median over the runs. A few elements are checked against float64 dot products. The
  * dispatch overhead is the time of 1000 chained tiny adds and one synchronize, over 1000. The
- * last line is JSON with every number.
+ * last line is JSON with every number. Each product's output goes back to the buffer pool only
+ * when V8 collects it: run with NODE_OPTIONS=--expose-gc to collect between runs (large n).
  */
-import { add, initDevice, matmul, randn, synchronize, type Tensor } from '@tsgrad/core';
+import { add, deviceStats, initDevice, matmul, randn, synchronize, type Tensor } from '@tsgrad/core';
 import { summarize } from './stats.js';
 
 function option(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 && i + 1 < process.argv.length ? process.argv[i + 1]! : fallback;
 }
+
+/** V8's collector when node runs with --expose-gc (outputs return to the GPU pool when collected). */
+const collect = (globalThis as { gc?: () => void }).gc ?? (() => {});
 
 const sizes = option('sizes', '256,512,1024,4096').split(',').map(Number);
 const tiles = option('tiles', 'auto,small,large,128x64x16/8x4,128x128x16/8x8').split(',');
@@ -84,6 +88,7 @@ async function benchMatmul(n: number, tile: string): Promise<MatmulResult> {
   const perRun = Math.max(1, Math.min(200, Math.round((seconds * 1000) / Math.max(once, 1e-3))));
   const ms: number[] = [];
   for (let r = 0; r < repeats; r++) {
+    collect();
     await synchronize('webgpu');
     const start = performance.now();
     for (let i = 0; i < perRun; i++) matmul(a, b);
@@ -146,5 +151,11 @@ for (const tile of tiles) {
 const dispatchUs = await dispatchOverhead();
 console.log(`dispatch overhead: ${dispatchUs.toFixed(1)} µs per op (1000 chained tiny adds + sync)`);
 console.log(
-  JSON.stringify({ adapter: info.description, matmul: results, failed, dispatchUsPerOp: dispatchUs }),
+  JSON.stringify({
+    adapter: info.description,
+    matmul: results,
+    failed,
+    dispatchUsPerOp: dispatchUs,
+    gpuBytesCreated: (await deviceStats())?.createdBytes,
+  }),
 );
