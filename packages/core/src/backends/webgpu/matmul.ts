@@ -30,7 +30,10 @@ export const SMALL_TILE: MatmulTile = { bm: 64, bn: 64, bk: 16, tm: 4, tn: 4 };
 /** The tile of large products: 256 threads of 8×8 outputs (more reuse per load, fewer workgroups). */
 export const LARGE_TILE: MatmulTile = { bm: 128, bn: 128, bk: 8, tm: 8, tn: 8 };
 
-/** Products with at least this many large tiles (over all batches) use LARGE_TILE. */
+/**
+ * On a GPU, products with at least this many large tiles (over all batches; n ≥ 2817 square)
+ * use LARGE_TILE: fewer would leave a big GPU's units idle (an H100 has 132). Not yet tuned on one.
+ */
 const LARGE_TILE_MIN_GROUPS = 512;
 
 /**
