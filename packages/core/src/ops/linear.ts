@@ -4,11 +4,10 @@
  * second output buffer; the backward is the three products and the row sum, in Tensor ops.
  */
 import { record, sameDType } from '../autograd/function.js';
+import { backendOf } from '../backends/backend.js';
 import { fmtShape, ShapeError } from '../errors.js';
-import { toContiguous } from '../kernels/copy.js';
-import { addRowVectorInPlace } from '../kernels/elementwise.js';
-import { batchedMatmulKernel } from '../kernels/matmul-batch.js';
-import { allocate, requireFloating } from '../tensor/dtype.js';
+import { requireFloating } from '../tensor/dtype.js';
+import { sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { matmul } from './matmul.js';
 import { sum } from './reduce.js';
@@ -43,23 +42,10 @@ export function linear(x: Tensor, weight: Tensor, bias: Tensor | null = null): T
       );
     }
   }
-  const rows = x.size / inF;
   const lead = x.shape.slice(0, -1);
-  const xs = x.isContiguous ? x.data : toContiguous(x);
-  const out = new Tensor(allocate(x.dtype, rows * outF), [...lead, outF]);
-  batchedMatmulKernel(
-    { data: xs, shape: [rows, inF], strides: [inF, 1], offset: x.isContiguous ? x.offset : 0 },
-    {
-      data: weight.data,
-      shape: [inF, outF],
-      strides: [weight.strides[1]!, weight.strides[0]!],
-      offset: weight.offset,
-    },
-    [],
-    out.data,
-  );
-  if (bias !== null) addRowVectorInPlace(out.data, rows, outF, toContiguous(bias, true));
+  const rows = sizeOf(lead);
   const inputs = bias === null ? [x, weight] : [x, weight, bias];
+  const out = new Tensor(backendOf('linear', ...inputs).linear(x, weight, bias), [...lead, outF]);
   return record('linear', inputs, out, (g, needs) => {
     const g2 = needs[1] || needs[2] ? reshape(g, [rows, outF]) : null;
     return [

@@ -1,9 +1,8 @@
 /** Matrix products with PyTorch's `matmul` semantics. */
 import { record, sameDType } from '../autograd/function.js';
+import { backendOf } from '../backends/backend.js';
 import { DTypeError, fmtShape, ShapeError } from '../errors.js';
-import { batchedMatmulKernel } from '../kernels/matmul-batch.js';
-import { allocate } from '../tensor/dtype.js';
-import { broadcastShapes, sizeOf } from '../tensor/shape.js';
+import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { reshape, squeeze, transpose, unsqueeze } from './shape.js';
 
@@ -43,8 +42,7 @@ function batchedMatmul(a: Tensor, b: Tensor): Tensor {
   const m = a.shape[a.ndim - 2]!;
   const n = b.shape[b.ndim - 1]!;
   const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
-  const out = new Tensor(allocate(a.dtype, sizeOf(batch) * m * n), [...batch, m, n]);
-  batchedMatmulKernel(a, b, batch, out.data);
+  const out = new Tensor(backendOf('matmul', a, b).matmul(a, b, batch), [...batch, m, n]);
   // Only the gradients that are needed: a batch of inputs (no requiresGrad) would cost a full product.
   return record('matmul', [a, b], out, (g, needs) => [
     needs[0] ? matmul(g, transpose(b, -2, -1)) : null,
