@@ -64,6 +64,44 @@ fn remainder_(a: f32, b: f32) -> f32 { var m = a - b * trunc(a / b); if (m != 0.
 fn floor_divide_(a: f32, b: f32) -> f32 { if (b == 0.0) { return a / b; } return floor(a / b); }
 `;
 
+/**
+ * The helper functions (and private constants) that `code` calls, with the ones they call in turn:
+ * each kernel compiles only what it uses (a software adapter compiles every function it is given).
+ */
+export function helpersFor(code: string, library: string = FLOAT_HELPERS): string {
+  const blocks = splitHelpers(library);
+  const wanted = new Set<string>();
+  const visit = (text: string) => {
+    for (const [name, src] of blocks) {
+      if (!wanted.has(name) && new RegExp(`\\b${name}\\b`).test(text)) {
+        wanted.add(name);
+        visit(src.slice(src.indexOf(name) + name.length));
+      }
+    }
+  };
+  visit(code);
+  return [...blocks]
+    .filter(([name]) => wanted.has(name))
+    .map(([, src]) => src)
+    .join('\n');
+}
+
+const helperCache = new Map<string, Map<string, string>>();
+
+/** The library's top-level declarations (`fn name…` up to the next one, `var<private> NAME…`), by name. */
+function splitHelpers(library: string): Map<string, string> {
+  let out = helperCache.get(library);
+  if (out !== undefined) return out;
+  out = new Map();
+  const starts = [...library.matchAll(/^(fn|var<private>) (\w+)/gm)];
+  starts.forEach((m, k) => {
+    const end = k + 1 < starts.length ? starts[k + 1]!.index : library.length;
+    out!.set(m[2]!, library.slice(m.index, end).replace(/\n\/\/[^\n]*\n?$/, '\n'));
+  });
+  helperCache.set(library, out);
+  return out;
+}
+
 const INT_HELPERS = `
 fn remainder_i(a: i32, b: i32) -> i32 { var m = a % b; if (m != 0 && ((b < 0) != (m < 0))) { m += b; } return m; }
 fn floor_divide_i(a: i32, b: i32) -> i32 { let q = a / b; if ((a % b != 0) && ((a < 0) != (b < 0))) { return q - 1; } return q; }
@@ -259,7 +297,7 @@ export function mapKernel(
         .replaceAll('Q', P[1] ?? 'Q')
         .replaceAll('R', P[2] ?? 'R')
         .replaceAll('X(', `${inType}(`);
-      return `${inType === 'f32' ? FLOAT_HELPERS : INT_HELPERS}
+      return `${helpersFor(body, inType === 'f32' ? FLOAT_HELPERS : INT_HELPERS)}
 ${header(bindings.join('\n'))}
   if (i >= prm[0]) { return; }
 ${stridedPositions(rank, buffered.length)}

@@ -7,7 +7,7 @@ import type { ReduceKernel } from '../../kernels/reduce.js';
 import type { DType } from '../../tensor/dtype.js';
 import type { View } from '../backend.js';
 import { collapse, wgslType } from './codegen.js';
-import { FLOAT_HELPERS } from './elementwise.js';
+import { helpersFor } from './elementwise.js';
 import { gpu, type Kernel, type WebGPUBuffer, WORKGROUP } from './runtime.js';
 
 /** Reductions up to this length run one thread per output element. */
@@ -80,7 +80,7 @@ export function reduceKernel(
       const decl = `@group(0) @binding(0) var<storage, read> prm: array<i32>;
 @group(0) @binding(1) var<storage, read_write> out: array<${wgslType(outDtype)}>;
 @group(0) @binding(2) var<storage, read> x: array<${inT}>;
-${inT === 'f32' ? FLOAT_HELPERS : ''}
+${inT === 'f32' ? helpersFor(`${better}`) : ''}
 ${positions(kept.shape.length, red.shape.length)}`;
       const result = arg ? 'bi' : 'best';
       if (!long) {
