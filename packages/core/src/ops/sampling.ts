@@ -4,10 +4,10 @@
  * (`torch.normal` and `torch.bernoulli` give zero gradients; write mean + std·randn for the
  * reparameterised form).
  */
+import { backendOf } from '../backends/backend.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { toContiguous } from '../kernels/copy.js';
 import {
-  bernoulliKernel,
   checkDistributionRows,
   multinomialKernel,
   normalKernel,
@@ -105,23 +105,11 @@ export function multinomial(probs: Tensor, numSamples: number, options: Multinom
 export function bernoulli(probs: Tensor, options: BernoulliOptions = {}): Tensor {
   requireFloating('bernoulli', probs.dtype);
   const rng = options.generator ?? defaultGenerator;
-  const out = allocate(probs.dtype, probs.size, 'bernoulli');
-  if (options.p !== undefined) {
-    const p = options.p;
-    if (!(p >= 0 && p <= 1)) throw new ValueError(`bernoulli: p must be in [0, 1], got ${p}`);
-    bernoulliKernel(Float64Array.of(p), 0, 0, rng, out);
-    return new Tensor(out, probs.shape);
-  }
-  const p = toContiguous(probs, true);
-  for (let i = 0; i < p.length; i++) {
-    if (!(p[i]! >= 0 && p[i]! <= 1)) {
-      throw new ValueError(
-        `bernoulli: probabilities must be in [0, 1], got ${p[i]} at flat index ${i} of shape ${fmtShape(probs.shape)}`,
-      );
-    }
-  }
-  bernoulliKernel(p, 0, 1, rng, out);
-  return new Tensor(out, probs.shape);
+  const p = options.p;
+  if (p !== undefined && !(p >= 0 && p <= 1))
+    throw new ValueError(`bernoulli: p must be in [0, 1], got ${p}`);
+  // On a GPU the draws come from the same generator on the CPU: a seed gives the same mask there.
+  return new Tensor(backendOf('bernoulli', probs).bernoulli(probs, p, rng), probs.shape);
 }
 
 /**

@@ -7,6 +7,9 @@ import * as ew from '../../kernels/elementwise.js';
 import { reduce } from '../../kernels/reduce.js';
 import { allocate, type TypedArray } from '../../tensor/dtype.js';
 import type { Backend, CoreKernels } from '../backend.js';
+import { cpuMask } from './mask.js';
+import { cpuSampling } from './sampling.js';
+import { cpuScan } from './scan.js';
 import { arr } from './view.js';
 
 /** The CPU's core kernels. */
@@ -36,4 +39,7 @@ const cpuCore: CoreKernels = {
 export const cpu: Backend = {
   device: 'cpu',
   ...cpuCore,
+  ...cpuMask,
+  ...cpuSampling,
+  ...cpuScan,
 };

@@ -6,8 +6,11 @@ import { sizeOf } from '../../tensor/shape.js';
 import type { Backend, CoreKernels } from '../backend.js';
 import { fillKernel, regionKernel } from './copy.js';
 import { binaryKernel, castKernel, unaryKernel, whereKernel } from './elementwise.js';
+import { webgpuMask } from './mask.js';
 import { reduceKernel } from './reduce.js';
 import { gpu, type Runtime, startRuntime } from './runtime.js';
+import { webgpuSampling } from './sampling.js';
+import { webgpuScan } from './scan.js';
 import { buf, contiguous, viewOf } from './views.js';
 
 /** The WebGPU core kernels. */
@@ -57,6 +60,9 @@ const webgpuCore: CoreKernels = {
 export const webgpu: Backend = {
   device: 'webgpu',
   ...webgpuCore,
+  ...webgpuMask,
+  ...webgpuSampling,
+  ...webgpuScan,
 };
 
 function dtypeOfArray(data: ArrayLike<number>): 'float32' | 'int32' | 'bool' | 'float64' {
