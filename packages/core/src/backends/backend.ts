@@ -12,6 +12,7 @@ import type { DType, TypedArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { cpu } from './cpu/index.js';
 import type { MaskKernels } from './mask.js';
+import type { NormalizationKernels } from './normalization.js';
 import type { SamplingKernels } from './sampling.js';
 import type { ScanKernels } from './scan.js';
 
@@ -28,7 +29,12 @@ export interface View {
  * The kernels of one device: the core kernels below plus one interface per op family, each in
  * its own file (`backends/<family>.ts`), implemented in `cpu/<family>.ts` and `webgpu/<family>.ts`.
  */
-export interface Backend extends CoreKernels, MaskKernels, SamplingKernels, ScanKernels {
+export interface Backend
+  extends CoreKernels,
+    MaskKernels,
+    NormalizationKernels,
+    SamplingKernels,
+    ScanKernels {
   /** The device this backend runs on. */
   readonly device: Device;
 }

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { describe, it } from 'vitest';
-import { groupNorm, layerNorm, randn, rmsNorm } from '../../src/index.js';
-import { sameGradients } from './compare.js';
+import { describe, expect, it } from 'vitest';
+import { grad, groupNorm, layerNorm, randn, rmsNorm, type Tensor } from '../../src/index.js';
+import { close, sameGradients } from './compare.js';
 import { hasWebGPU } from './device.js';
 
 describe.skipIf(!hasWebGPU)('webgpu normalization', () => {
@@ -41,5 +41,27 @@ describe.skipIf(!hasWebGPU)('webgpu normalization', () => {
       }),
       { numRuns: 5 },
     );
+  });
+
+  it('second derivatives (the recorded backward) match the CPU', async () => {
+    const x = randn([3, 6]);
+    const w = randn([6]);
+    const run = async (device: 'cpu' | 'webgpu') => {
+      const a = x.to(device).detach().requiresGrad_();
+      const g = w.to(device).detach().requiresGrad_();
+      const out: number[][] = [];
+      for (const f of [(t: Tensor) => layerNorm(t, [6], g), (t: Tensor) => rmsNorm(t, [6], g)]) {
+        const [dx] = grad(f(a).pow(3).sum(), [a], { createGraph: true });
+        const [ddx, dw] = grad(dx!.mul(dx!).sum(), [a, g]);
+        for (const t of [dx!, ddx!, dw!]) {
+          expect(t.device).toBe(device);
+          out.push(Array.from(await t.toTypedArrayAsync()));
+        }
+      }
+      return out;
+    };
+    const cpu = await run('cpu');
+    const gpu = await run('webgpu');
+    cpu.forEach((c, i) => close(c, gpu[i]!, 1e-3));
   });
 });

@@ -8,6 +8,7 @@ import { reduce } from '../../kernels/reduce.js';
 import { allocate, type TypedArray } from '../../tensor/dtype.js';
 import type { Backend, CoreKernels } from '../backend.js';
 import { cpuMask } from './mask.js';
+import { cpuNormalization } from './normalization.js';
 import { cpuSampling } from './sampling.js';
 import { cpuScan } from './scan.js';
 import { arr } from './view.js';
@@ -40,6 +41,7 @@ export const cpu: Backend = {
   device: 'cpu',
   ...cpuCore,
   ...cpuMask,
+  ...cpuNormalization,
   ...cpuSampling,
   ...cpuScan,
 };

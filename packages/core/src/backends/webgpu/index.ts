@@ -7,6 +7,7 @@ import type { Backend, CoreKernels } from '../backend.js';
 import { fillKernel, regionKernel } from './copy.js';
 import { binaryKernel, castKernel, unaryKernel, whereKernel } from './elementwise.js';
 import { webgpuMask } from './mask.js';
+import { webgpuNormalization } from './normalization.js';
 import { reduceKernel } from './reduce.js';
 import { gpu, type Runtime, startRuntime } from './runtime.js';
 import { webgpuSampling } from './sampling.js';
@@ -61,6 +62,7 @@ export const webgpu: Backend = {
   device: 'webgpu',
   ...webgpuCore,
   ...webgpuMask,
+  ...webgpuNormalization,
   ...webgpuSampling,
   ...webgpuScan,
 };
