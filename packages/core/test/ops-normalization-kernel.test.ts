@@ -53,7 +53,7 @@ describe('normalisation kernels (float64)', () => {
       for (let i = 0; i < 3; i++) {
         const p = plain[i]!.toFlatArray();
         const r = recorded[i]!.toFlatArray();
-        p.forEach((v, j) => expect(Math.abs(v - r[j]!)).toBeLessThan(1e-12));
+        for (let j = 0; j < p.length; j++) expect(Math.abs(p[j]! - r[j]!)).toBeLessThan(1e-12);
       }
     }
   });

@@ -62,6 +62,6 @@ describe.skipIf(!hasWebGPU)('webgpu normalization', () => {
     };
     const cpu = await run('cpu');
     const gpu = await run('webgpu');
-    cpu.forEach((c, i) => close(c, gpu[i]!, 1e-3));
+    for (let i = 0; i < cpu.length; i++) close(cpu[i]!, gpu[i]!, 1e-3);
   });
 });
