@@ -1,5 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { bernoulli, Generator, rand, randn, tensor } from '../../src/index.js';
+import {
+  bernoulli,
+  DeviceError,
+  Generator,
+  multinomial,
+  normal,
+  rand,
+  randn,
+  randperm,
+  tensor,
+  uniform,
+} from '../../src/index.js';
+import { close } from './compare.js';
 import { hasWebGPU } from './device.js';
 
 describe.skipIf(!hasWebGPU)('webgpu sampling', () => {
@@ -33,5 +45,39 @@ describe.skipIf(!hasWebGPU)('webgpu sampling', () => {
     expect(ones).toBeGreaterThan(50);
     expect(ones).toBeLessThan(206);
     expect(Array.from(await gpu.toTypedArrayAsync())).toEqual(cpu.toFlatArray());
+  });
+
+  it('normal with tensor means and stds on webgpu gives the CPU samples from the same seed', async () => {
+    const mean = randn([5, 8]);
+    const std = rand([8]).add(0.1);
+    const cpu = normal(mean, std, { generator: new Generator(4) });
+    const gpu = normal(mean.to('webgpu'), std.to('webgpu'), { generator: new Generator(4) });
+    expect(gpu.device).toBe('webgpu');
+    close(cpu.toFlatArray(), await gpu.toTypedArrayAsync(), 1e-6);
+    // A number mean with a tensor std, and a negative std (not read back: NaN there).
+    const one = normal(2, std.to('webgpu').t().neg(), { generator: new Generator(1) });
+    expect(Array.from(await one.toTypedArrayAsync()).every(Number.isNaN)).toBe(true);
+    close(
+      normal(2, std, { generator: new Generator(6) }).toFlatArray(),
+      await normal(2, std.to('webgpu'), { generator: new Generator(6) }).toTypedArrayAsync(),
+      1e-6,
+    );
+  });
+
+  it('uniform, randperm and normal(numbers) honour options.device; multinomial names the op', async () => {
+    const u = uniform([3, 4], -1, 1, { generator: new Generator(8), device: 'webgpu' });
+    expect(u.device).toBe('webgpu');
+    expect(Array.from(await u.toTypedArrayAsync())).toEqual(
+      uniform([3, 4], -1, 1, { generator: new Generator(8) }).toFlatArray(),
+    );
+    const p = randperm(10, { generator: new Generator(8), device: 'webgpu' });
+    expect(p.device).toBe('webgpu');
+    expect(Array.from(await p.toTypedArrayAsync())).toEqual(
+      randperm(10, { generator: new Generator(8) }).toFlatArray(),
+    );
+    expect(normal(0, 1, [2, 2], { device: 'webgpu' }).device).toBe('webgpu');
+    const probs = tensor([0.2, 0.8]).to('webgpu');
+    expect(() => multinomial(probs, 1)).toThrow(DeviceError);
+    expect(() => multinomial(probs, 1)).toThrow(/multinomial: no webgpu kernel yet.*toAsync\('cpu'\)/);
   });
 });

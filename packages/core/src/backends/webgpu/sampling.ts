@@ -4,6 +4,7 @@
  * and on a GPU. The comparison u < p is exact: u (a float64 draw) is rounded down to float32
  * first, and for a float32 p, u < p ⟺ roundDown32(u) < p.
  */
+import { DeviceError, fmtShape } from '../../errors.js';
 import { bernoulliKernel, type RandomSource } from '../../kernels/sampling.js';
 import { contiguousStrides, sizeOf } from '../../tensor/shape.js';
 import type { SamplingKernels } from '../sampling.js';
@@ -25,6 +26,32 @@ function drawsRoundedDown(rng: RandomSource, n: number): Float32Array {
 
 /** The WebGPU sampling kernels. */
 export const webgpuSampling: SamplingKernels = {
+  multinomial: (probs) => {
+    throw new DeviceError(
+      `multinomial: no webgpu kernel yet; read the probabilities (shape ${fmtShape(probs.shape)}) back first with await probs.toAsync('cpu')`,
+    );
+  },
+  normal: (mean, std, shape, rng) => {
+    // One standard normal draw per element on the CPU (the CPU kernel's order), then mean + std·z
+    // here. std is not read back, so not checked: a negative one gives NaN.
+    const n = sizeOf(shape);
+    const z = new Float32Array(n);
+    for (let i = 0; i < n; i++) z[i] = rng.normal();
+    const draws = {
+      storage: gpu('normal').upload(z, 'float32', 'normal'),
+      shape,
+      strides: contiguousStrides(shape),
+      offset: 0,
+      dtype: 'float32' as const,
+    };
+    return mapKernel(
+      'normal',
+      'select(a + b * c, bitcast<f32>(NAN_BITS), b < 0.0)',
+      [mean, std, draws],
+      shape,
+      mean.dtype,
+    );
+  },
   bernoulli: (probs, p, rng) => {
     const n = sizeOf(probs.shape);
     const rt = gpu('bernoulli');
