@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, it } from 'vitest';
-import { cumprod, cumsum, randn, tensor } from '../../src/index.js';
-import { sameForward, sameGradients } from './compare.js';
+import { cumprod, cumsum, grad, randn, type Tensor, tensor } from '../../src/index.js';
+import { close, sameForward, sameGradients } from './compare.js';
 import { hasWebGPU } from './device.js';
 
 describe.skipIf(!hasWebGPU)('webgpu scans', () => {
@@ -38,5 +38,22 @@ describe.skipIf(!hasWebGPU)('webgpu scans', () => {
     ]);
     await sameGradients((t) => cumprod(t, 1), [x], 1e-5);
     await sameGradients((t) => cumprod(t, 0), [x], 1e-5);
+  });
+
+  it('second derivatives of cumsum and cumprod (no zeros) match the CPU', async () => {
+    const x = randn([3, 6]).abs().add(0.5);
+    const run = async (device: 'cpu' | 'webgpu') => {
+      const a = x.to(device).detach().requiresGrad_();
+      const out: number[][] = [];
+      for (const f of [(t: Tensor) => cumprod(t, 1), (t: Tensor) => cumsum(t, 0).pow(3)]) {
+        const [dx] = grad(f(a).sum(), [a], { createGraph: true });
+        const [ddx] = grad(dx!.mul(dx!).sum(), [a]);
+        out.push(Array.from(await dx!.toTypedArrayAsync()), Array.from(await ddx!.toTypedArrayAsync()));
+      }
+      return out;
+    };
+    const cpu = await run('cpu');
+    const gpu = await run('webgpu');
+    for (let i = 0; i < cpu.length; i++) close(cpu[i]!, gpu[i]!, 1e-4);
   });
 });
