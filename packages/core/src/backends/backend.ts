@@ -11,7 +11,11 @@ import type { Device, Storage } from '../tensor/device.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { cpu } from './cpu/index.js';
+import type { MaskKernels } from './mask.js';
 import type { MatmulKernels } from './matmul.js';
+import type { NormalizationKernels } from './normalization.js';
+import type { SamplingKernels } from './sampling.js';
+import type { ScanKernels } from './scan.js';
 
 /** A strided view of a backend's storage: what kernels read (a Tensor is one). */
 export interface View {
@@ -26,7 +30,13 @@ export interface View {
  * The kernels of one device: the core kernels below plus one interface per op family, each in
  * its own file (`backends/<family>.ts`), implemented in `cpu/<family>.ts` and `webgpu/<family>.ts`.
  */
-export interface Backend extends CoreKernels, MatmulKernels {
+export interface Backend
+  extends CoreKernels,
+    MaskKernels,
+    MatmulKernels,
+    NormalizationKernels,
+    SamplingKernels,
+    ScanKernels {
   /** The device this backend runs on. */
   readonly device: Device;
 }

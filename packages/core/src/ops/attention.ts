@@ -2,12 +2,14 @@
  * Scaled dot-product attention with PyTorch 2's semantics, composed from core ops (matmul,
  * where, add, a max-shifted softmax) so that its gradients need no rule of its own.
  */
+import { backendOf } from '../backends/backend.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import type { Generator } from '../random.js';
 import { arange, full, rand } from '../tensor/create.js';
 import { type DType, requireFloating } from '../tensor/dtype.js';
 import { broadcastShapes, sameShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { toDevice } from './device.js';
 import { abs, add, div, eq, exp, ge, le, lt, mul, sub, where } from './elementwise.js';
 import { matmul } from './matmul.js';
 import { amax, sum } from './reduce.js';
@@ -84,6 +86,8 @@ export function scaledDotProductAttention(
   if (isCausal && attnMask !== undefined) {
     throw new ValueError(`${OP}: attnMask cannot be given together with isCausal`);
   }
+  // One device for every operand (a 0-d CPU mask acts as a scalar), named here rather than in a matmul.
+  backendOf(OP, q, k, v, ...(attnMask === undefined ? [] : [attnMask]));
   const scoreShape = [...batch, L, S];
   let bias: Tensor | null = null;
   if (attnMask !== undefined) {
@@ -95,9 +99,10 @@ export function scaledDotProductAttention(
     }
     bias = maskBias(attnMask, q.dtype);
   } else if (isCausal) {
+    const device = { dtype: 'int32', device: q.device } as const;
     const keep = le(
-      reshape(arange(S, undefined, 1, { dtype: 'int32' }), [1, S]),
-      reshape(arange(L, undefined, 1, { dtype: 'int32' }), [L, 1]),
+      reshape(arange(S, undefined, 1, device), [1, S]),
+      reshape(arange(L, undefined, 1, device), [L, 1]),
     );
     bias = where(keep, full([], 0, { dtype: q.dtype }), Number.NEGATIVE_INFINITY);
   }
@@ -107,7 +112,10 @@ export function scaledDotProductAttention(
   if (bias !== null) scores = add(scores, bias);
   let weights = S === 0 ? scores : safeSoftmax(scores);
   if (dropoutP > 0) {
-    const keep = ge(rand(weights.shape, { dtype: q.dtype, generator: options.generator }), dropoutP);
+    // Drawn on the CPU from the generator and moved to the scores' device: the same seed gives
+    // the same mask on every device.
+    const draws = rand(weights.shape, { dtype: q.dtype, generator: options.generator });
+    const keep = toDevice(ge(draws, dropoutP), weights.device);
     weights = where(keep, dropoutP === 1 ? weights : div(weights, 1 - dropoutP), 0);
   }
   return matmul(weights, v);

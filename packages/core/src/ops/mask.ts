@@ -1,7 +1,7 @@
 /** Masks and triangles: tril, triu, maskedFill, and the any/all reductions over masks. */
 import { record } from '../autograd/function.js';
+import { backendOf } from '../backends/backend.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
-import * as k from '../kernels/mask.js';
 import { broadcastShapes, normalizeDims } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { cast, eq, gt, where } from './elementwise.js';
@@ -23,7 +23,7 @@ function checkTriangle(op: string, x: Tensor, diagonal: number): void {
  */
 export function tril(x: Tensor, diagonal = 0): Tensor {
   checkTriangle('tril', x, diagonal);
-  const out = new Tensor(k.triangle(x, diagonal, false), x.shape);
+  const out = new Tensor(backendOf('tril', x).triangle(x, diagonal, false), x.shape);
   return record('tril', [x], out, (g) => [tril(g, diagonal)]);
 }
 
@@ -35,7 +35,7 @@ export function tril(x: Tensor, diagonal = 0): Tensor {
  */
 export function triu(x: Tensor, diagonal = 0): Tensor {
   checkTriangle('triu', x, diagonal);
-  const out = new Tensor(k.triangle(x, diagonal, true), x.shape);
+  const out = new Tensor(backendOf('triu', x).triangle(x, diagonal, true), x.shape);
   return record('triu', [x], out, (g) => [triu(g, diagonal)]);
 }
 
@@ -56,7 +56,7 @@ export function maskedFill(x: Tensor, mask: Tensor, value: number): Tensor {
     throw new DTypeError(`maskedFill: ${value} is not 0 or 1 and x is bool`);
   }
   const shape = broadcastShapes('maskedFill', x.shape, mask.shape);
-  const out = new Tensor(k.maskedFill(x, mask, value, shape, x.dtype), shape);
+  const out = new Tensor(backendOf('maskedFill', x, mask).maskedFill(x, mask, value, shape, x.dtype), shape);
   return record('maskedFill', [x], out, (g) => [where(mask, 0, g)]);
 }
 

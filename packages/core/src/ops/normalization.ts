@@ -1,14 +1,18 @@
 /**
  * Normalisation layers as functional ops (`torch.nn.functional.layer_norm`, `group_norm`,
- * `rms_norm`), composed from core ops (mean, sub, mul, sqrt, div) so their gradients need no rule
- * of their own.
+ * `rms_norm`). Each runs one normalisation kernel (forward, and the input's gradient) keeping the
+ * row mean and 1/std; a recorded backward (createGraph) is written in Tensor ops instead, so
+ * higher derivatives work.
  */
+import { record } from '../autograd/function.js';
+import { isGradEnabled } from '../autograd/grad-mode.js';
+import { backendOf } from '../backends/backend.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
 import { requireFloating } from '../tensor/dtype.js';
 import { sameShape, sizeOf } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { add, div, mul, sqrt, sub } from './elementwise.js';
-import { mean } from './reduce.js';
+import { mean, sum } from './reduce.js';
 import { reshape } from './shape.js';
 
 /** The machine epsilon of a floating dtype (`torch.finfo(dtype).eps`). */
@@ -53,10 +57,55 @@ function affine(y: Tensor, weight: Tensor | null | undefined, bias: Tensor | nul
   return bias === null || bias === undefined ? scaled : add(scaled, bias);
 }
 
-/** (x − mean) / √(var + eps) over `dims`, with the biased variance. */
-function standardize(x: Tensor, dims: readonly number[], eps: number): Tensor {
-  const centered = sub(x, mean(x, dims, true));
-  return div(centered, sqrt(add(mean(mul(centered, centered), dims, true), eps)));
+/**
+ * Normalises x over its trailing `dims` dims — (x − mean)/√(var + eps) with the biased variance,
+ * or x/√(mean(x²) + eps) without `center` — then scales by `weight` and shifts by `bias`, in one
+ * kernel. `op` names the caller.
+ */
+function normalizeRows(
+  op: string,
+  x: Tensor,
+  dims: number,
+  weight: Tensor | null,
+  bias: Tensor | null,
+  eps: number,
+  center: boolean,
+): Tensor {
+  const inputs = [x, ...(weight === null ? [] : [weight]), ...(bias === null ? [] : [bias])];
+  const r = backendOf(op, ...inputs).normalize(x, dims, weight, bias, eps, center);
+  const out = new Tensor(r.y, x.shape);
+  const lead = x.ndim - dims;
+  const rowShape = x.shape.map((s, i) => (i < lead ? s : 1));
+  const rowMean = r.mean === null ? null : new Tensor(r.mean, rowShape);
+  const rstd = new Tensor(r.rstd, rowShape);
+  const batch = x.shape.map((_, i) => i).filter((i) => i < lead);
+  const overRows = (t: Tensor) => (batch.length === 0 ? t : sum(t, batch));
+  return record(op, inputs, out, (g, needs) => {
+    const needW = weight !== null && needs[1] === true;
+    const needB = bias !== null && needs[weight === null ? 1 : 2] === true;
+    let dx: Tensor | null = null;
+    let gxhat: Tensor | null = null;
+    if (isGradEnabled()) {
+      // Recorded (createGraph): the same rule in Tensor ops, with the statistics recomputed from x
+      // so that they are differentiated too.
+      const rowDims = x.shape.map((_, i) => i).filter((i) => i >= lead);
+      const c = center ? sub(x, mean(x, rowDims, true)) : x;
+      const rs = div(1, sqrt(add(mean(mul(c, c), rowDims, true), eps)));
+      const xhat = mul(c, rs);
+      const gy = weight === null ? g : mul(g, weight);
+      const u = center ? sub(gy, mean(gy, rowDims, true)) : gy;
+      if (needs[0]) dx = mul(sub(u, mul(xhat, mean(mul(gy, xhat), rowDims, true))), rs);
+      if (needW) gxhat = mul(g, xhat);
+    } else {
+      const k = backendOf(op, g, x).normalizeBackward(g, x, rowMean, rstd, weight, dims, center, needW);
+      if (needs[0]) dx = new Tensor(k.dx, x.shape);
+      if (k.gxhat !== null) gxhat = new Tensor(k.gxhat, x.shape);
+    }
+    const grads: (Tensor | null)[] = [dx];
+    if (weight !== null) grads.push(gxhat === null ? null : overRows(gxhat));
+    if (bias !== null) grads.push(needB ? overRows(g) : null);
+    return grads;
+  });
 }
 
 /**
@@ -80,7 +129,7 @@ export function layerNorm(
   const shape = dims.map((d) => x.shape[d]!);
   checkAffine('layerNorm', 'weight', x, weight, shape);
   checkAffine('layerNorm', 'bias', x, bias, shape);
-  return affine(standardize(x, dims, eps), weight, bias);
+  return normalizeRows('layerNorm', x, dims.length, weight ?? null, bias ?? null, eps, true);
 }
 
 /**
@@ -113,7 +162,7 @@ export function groupNorm(
   const n = x.shape[0]!;
   const groupSize = (c / numGroups) * sizeOf(x.shape.slice(2));
   const grouped = reshape(x, [n, numGroups, groupSize]);
-  const y = reshape(standardize(grouped, [2], eps), x.shape);
+  const y = reshape(normalizeRows('groupNorm', grouped, 1, null, null, eps, true), x.shape);
   // weight and bias apply per channel: shape [C, 1, …, 1] against [N, C, *].
   const perChannel = [c, ...x.shape.slice(2).map(() => 1)];
   return affine(
@@ -148,6 +197,5 @@ export function rmsNorm(
     weight,
     dims.map((d) => x.shape[d]!),
   );
-  const y = div(x, sqrt(add(mean(mul(x, x), dims, true), e)));
-  return affine(y, weight, null);
+  return normalizeRows('rmsNorm', x, dims.length, weight ?? null, null, e, false);
 }

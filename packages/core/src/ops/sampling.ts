@@ -4,20 +4,16 @@
  * (`torch.normal` and `torch.bernoulli` give zero gradients; write mean + std·randn for the
  * reparameterised form).
  */
+import { backendFor, backendOf } from '../backends/backend.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
-import { toContiguous } from '../kernels/copy.js';
-import {
-  bernoulliKernel,
-  checkDistributionRows,
-  multinomialKernel,
-  normalKernel,
-  uniformKernel,
-} from '../kernels/sampling.js';
+import { uniformKernel } from '../kernels/sampling.js';
 import { defaultGenerator, type Generator } from '../random.js';
 import type { RandomOptions } from '../tensor/create.js';
-import { allocate, type DType, MAX_ELEMENTS, requireFloating, type TypedArray } from '../tensor/dtype.js';
-import { broadcastShapes, broadcastStrides, checkShape, sizeOf } from '../tensor/shape.js';
+import { isDeviceBuffer, type Storage } from '../tensor/device.js';
+import { allocate, type DType, MAX_ELEMENTS, requireFloating } from '../tensor/dtype.js';
+import { broadcastShapes, checkShape, sizeOf } from '../tensor/shape.js';
 import { Tensor, type TensorLike } from '../tensor/tensor.js';
+import { checkDevice } from './device.js';
 
 /** Options of the sampling ops that take only a generator. */
 export interface SamplingOptions {
@@ -37,8 +33,14 @@ export interface BernoulliOptions extends SamplingOptions {
   p?: number;
 }
 
-function finish(data: TypedArray, shape: readonly number[], options: { requiresGrad?: boolean }): Tensor {
-  const t = new Tensor(data, shape);
+/**
+ * A new leaf from `data`: where it was drawn on the CPU, moved to `options.device` when one is
+ * given (samples computed on a device from tensors there stay there).
+ */
+function finish(op: string, data: Storage, shape: readonly number[], options: RandomOptions): Tensor {
+  const device = checkDevice(op, options.device ?? 'cpu');
+  const storage = device !== 'cpu' && !isDeviceBuffer(data) ? backendFor(op, device).upload(data) : data;
+  const t = new Tensor(storage, shape);
   if (options.requiresGrad) t.requiresGrad_(true);
   return t;
 }
@@ -50,12 +52,6 @@ function floatDType(op: string, dtype: DType | undefined): DType {
   }
   return d;
 }
-
-const BAD_ROW = {
-  negative: 'a probability entry < 0',
-  nonfinite: 'a probability entry that is infinite or NaN',
-  zeroSum: 'a sum of probabilities ≤ 0',
-} as const;
 
 /**
  * `numSamples` category indices (int32) per row of the non-negative weights `probs` (1-D [n] or
@@ -83,14 +79,8 @@ export function multinomial(probs: Tensor, numSamples: number, options: Multinom
       `multinomial: cannot draw ${numSamples} samples from ${n} categories without replacement (probs shape ${fmtShape(probs.shape)})`,
     );
   }
-  const weights = toContiguous(probs, true);
-  const bad = checkDistributionRows(weights, rows, n);
-  if (bad !== null) {
-    const where = probs.ndim === 2 ? `row ${bad.row} of probs` : 'probs';
-    throw new ValueError(`multinomial: invalid distribution: ${where} has ${BAD_ROW[bad.reason]}`);
-  }
-  const out = allocate('int32', rows * numSamples, 'multinomial') as Int32Array;
-  multinomialKernel(weights, rows, n, numSamples, replacement, options.generator ?? defaultGenerator, out);
+  const rng = options.generator ?? defaultGenerator;
+  const out = backendOf('multinomial', probs).multinomial(probs, rows, n, numSamples, replacement, rng);
   return new Tensor(out, probs.ndim === 2 ? [rows, numSamples] : [numSamples]);
 }
 
@@ -105,23 +95,11 @@ export function multinomial(probs: Tensor, numSamples: number, options: Multinom
 export function bernoulli(probs: Tensor, options: BernoulliOptions = {}): Tensor {
   requireFloating('bernoulli', probs.dtype);
   const rng = options.generator ?? defaultGenerator;
-  const out = allocate(probs.dtype, probs.size, 'bernoulli');
-  if (options.p !== undefined) {
-    const p = options.p;
-    if (!(p >= 0 && p <= 1)) throw new ValueError(`bernoulli: p must be in [0, 1], got ${p}`);
-    bernoulliKernel(Float64Array.of(p), 0, 0, rng, out);
-    return new Tensor(out, probs.shape);
-  }
-  const p = toContiguous(probs, true);
-  for (let i = 0; i < p.length; i++) {
-    if (!(p[i]! >= 0 && p[i]! <= 1)) {
-      throw new ValueError(
-        `bernoulli: probabilities must be in [0, 1], got ${p[i]} at flat index ${i} of shape ${fmtShape(probs.shape)}`,
-      );
-    }
-  }
-  bernoulliKernel(p, 0, 1, rng, out);
-  return new Tensor(out, probs.shape);
+  const p = options.p;
+  if (p !== undefined && !(p >= 0 && p <= 1))
+    throw new ValueError(`bernoulli: p must be in [0, 1], got ${p}`);
+  // On a GPU the draws come from the same generator on the CPU: a seed gives the same mask there.
+  return new Tensor(backendOf('bernoulli', probs).bernoulli(probs, p, rng), probs.shape);
 }
 
 /**
@@ -141,7 +119,7 @@ export function randperm(n: number, options: RandomOptions = {}): Tensor {
   const perm = (options.generator ?? defaultGenerator).permutation(n);
   const data = dtype === 'int32' ? perm : allocate(dtype, n, 'randperm');
   if (data !== perm) data.set(perm);
-  return finish(data, [n], options);
+  return finish('randperm', data, [n], options);
 }
 
 /** `value` as a tensor of `dtype`, or the tensor itself after checking it is floating. */
@@ -155,15 +133,6 @@ function asFloatOperand(op: string, name: string, value: TensorLike, dtype: DTyp
     throw new DTypeError(`${op}: ${name} has dtype ${value.dtype}, expected ${dtype}`);
   }
   return value;
-}
-
-function broadcastBuffer(t: Tensor, shape: readonly number[]): TypedArray {
-  return toContiguous({
-    data: t.data,
-    shape,
-    strides: broadcastStrides(t.shape, t.strides, shape),
-    offset: t.offset,
-  });
 }
 
 /**
@@ -200,13 +169,9 @@ export function normal(
   const outShape = shapeGiven
     ? checkShape('normal', shapeOrOptions as readonly number[])
     : broadcastShapes('normal', m.shape, s.shape);
-  const stds = broadcastBuffer(s, outShape);
-  for (let i = 0; i < stds.length; i++) {
-    if (!(stds[i]! >= 0)) throw new ValueError(`normal: std must be ≥ 0 everywhere, got ${stds[i]}`);
-  }
-  const out = allocate(dtype, sizeOf(outShape), 'normal');
-  normalKernel(broadcastBuffer(m, outShape), stds, options.generator ?? defaultGenerator, out);
-  return finish(out, outShape, options);
+  const rng = options.generator ?? defaultGenerator;
+  const out = backendOf('normal', m, s).normal(m, s, outShape, rng);
+  return finish('normal', out, outShape, options);
 }
 
 /**
@@ -228,7 +193,7 @@ export function uniform(shape: readonly number[], low = 0, high = 1, options: Ra
   }
   const out = allocate(dtype, sizeOf(s), 'uniform');
   uniformKernel(low, high, options.generator ?? defaultGenerator, out);
-  return finish(out, s, options);
+  return finish('uniform', out, s, options);
 }
 
 /** The smallest float32 value ≥ v. */

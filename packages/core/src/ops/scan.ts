@@ -1,18 +1,22 @@
 /** Scans along one dim: `cumsum` and `cumprod`, each with its gradient. */
 import { record } from '../autograd/function.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
+import { backendOf } from '../backends/backend.js';
 import { AutogradError } from '../errors.js';
-import { cumprodGradKernel, cumprodKernel, cumsumKernel } from '../kernels/scan.js';
-import { allocate } from '../tensor/dtype.js';
 import { normalizeDim } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { div, mul } from './elementwise.js';
-import { flip } from './rearrange.js';
 import { reshape } from './shape.js';
+
+/** The running sum along `d`, from the end with `reverse` (each is the other's adjoint). */
+function scanSum(x: Tensor, d: number, reverse: boolean): Tensor {
+  const out = new Tensor(backendOf('cumsum', x).cumsum(x, d, reverse), x.shape);
+  return record('cumsum', [x], out, (g) => [scanSum(g, d, !reverse)]);
+}
 
 /** Σ from the end: the adjoint of cumsum along `d`. */
 function reverseCumsum(g: Tensor, d: number): Tensor {
-  return flip(cumsum(flip(g, [d]), d), [d]);
+  return scanSum(g, d, true);
 }
 
 /**
@@ -24,9 +28,7 @@ function reverseCumsum(g: Tensor, d: number): Tensor {
 export function cumsum(x: Tensor, dim: number): Tensor {
   const d = normalizeDim('cumsum', dim, x.ndim);
   if (x.ndim === 0) return reshape(cumsum(reshape(x, [1]), 0), []);
-  const out = new Tensor(allocate(x.dtype, x.size, 'cumsum'), x.shape);
-  cumsumKernel(x, d, out.data);
-  return record('cumsum', [x], out, (g) => [reverseCumsum(g, d)]);
+  return scanSum(x, d, false);
 }
 
 /**
@@ -39,18 +41,20 @@ export function cumsum(x: Tensor, dim: number): Tensor {
 export function cumprod(x: Tensor, dim: number): Tensor {
   const d = normalizeDim('cumprod', dim, x.ndim);
   if (x.ndim === 0) return reshape(cumprod(reshape(x, [1]), 0), []);
-  const out = new Tensor(allocate(x.dtype, x.size, 'cumprod'), x.shape);
-  const hasZero = cumprodKernel(x, d, out.data);
+  const { storage, hasZero } = backendOf('cumprod', x).cumprod(x, d);
+  const out = new Tensor(storage, x.shape);
   return record('cumprod', [x], out, (g) => {
     // Without zeros: dx[k] = Σ_{j≥k} g[j]·y[j] / x[k], in Tensor ops (so it differentiates again).
-    if (!hasZero) return [div(reverseCumsum(mul(g, out), d), x)];
+    // On a device, whether x holds a zero is unknown without a read: a recorded backward
+    // (createGraph) then takes this form too (exact only without zeros), a plain one the kernel.
+    if (hasZero === false || (hasZero === null && isGradEnabled())) {
+      return [div(reverseCumsum(mul(g, out), d), x)];
+    }
     if (isGradEnabled()) {
       throw new AutogradError(
         'cumprod: second derivatives of cumprod are not supported when the input holds a zero',
       );
     }
-    const dx = new Tensor(allocate(x.dtype, x.size, 'cumprod'), x.shape);
-    cumprodGradKernel(x, g, d, dx.data);
-    return [dx];
+    return [new Tensor(backendOf('cumprod', x, g).cumprodGrad(x, g, d), x.shape)];
   });
 }

@@ -54,6 +54,8 @@ export function dropout(x: Tensor, p = 0.5, training = true, generator?: Generat
   const g = generator ?? defaultGenerator;
   const scale = 1 / (1 - p);
   // One uniform draw per element, in row-major order: an element survives when its draw is ≥ p.
-  const keep = rand(x.shape, { dtype: 'float64', generator: g }).ge(p);
+  // The mask is drawn on the CPU and moved to x's device, so a seed gives the same mask on the
+  // CPU and on a GPU.
+  const keep = rand(x.shape, { dtype: 'float64', generator: g }).ge(p).to(x.device);
   return x.mul(where(keep, full([], scale, { dtype: x.dtype }), 0));
 }

@@ -7,7 +7,11 @@ import * as ew from '../../kernels/elementwise.js';
 import { reduce } from '../../kernels/reduce.js';
 import { allocate, type TypedArray } from '../../tensor/dtype.js';
 import type { Backend, CoreKernels } from '../backend.js';
+import { cpuMask } from './mask.js';
 import { cpuMatmul } from './matmul.js';
+import { cpuNormalization } from './normalization.js';
+import { cpuSampling } from './sampling.js';
+import { cpuScan } from './scan.js';
 import { arr } from './view.js';
 
 /** The CPU's core kernels. */
@@ -38,4 +42,8 @@ export const cpu: Backend = {
   device: 'cpu',
   ...cpuCore,
   ...cpuMatmul,
+  ...cpuMask,
+  ...cpuNormalization,
+  ...cpuSampling,
+  ...cpuScan,
 };

@@ -6,9 +6,13 @@ import { sizeOf } from '../../tensor/shape.js';
 import type { Backend, CoreKernels } from '../backend.js';
 import { fillKernel, regionKernel } from './copy.js';
 import { binaryKernel, castKernel, unaryKernel, whereKernel } from './elementwise.js';
+import { webgpuMask } from './mask.js';
 import { webgpuMatmul } from './matmul.js';
+import { webgpuNormalization } from './normalization.js';
 import { reduceKernel } from './reduce.js';
 import { gpu, type Runtime, startRuntime } from './runtime.js';
+import { webgpuSampling } from './sampling.js';
+import { webgpuScan } from './scan.js';
 import { buf, contiguous, viewOf } from './views.js';
 
 /** The WebGPU core kernels. */
@@ -59,6 +63,10 @@ export const webgpu: Backend = {
   device: 'webgpu',
   ...webgpuCore,
   ...webgpuMatmul,
+  ...webgpuMask,
+  ...webgpuNormalization,
+  ...webgpuSampling,
+  ...webgpuScan,
 };
 
 function dtypeOfArray(data: ArrayLike<number>): 'float32' | 'int32' | 'bool' | 'float64' {
