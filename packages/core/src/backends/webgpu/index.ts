@@ -4,8 +4,10 @@
  */
 import { sizeOf } from '../../tensor/shape.js';
 import type { Backend, CoreKernels } from '../backend.js';
+import { webgpuConv } from './conv.js';
 import { fillKernel, regionKernel } from './copy.js';
 import { binaryKernel, castKernel, unaryKernel, whereKernel } from './elementwise.js';
+import { webgpuPool } from './pool.js';
 import { reduceKernel } from './reduce.js';
 import { gpu, type Runtime, startRuntime } from './runtime.js';
 import { buf, contiguous, viewOf } from './views.js';
@@ -57,6 +59,8 @@ const webgpuCore: CoreKernels = {
 export const webgpu: Backend = {
   device: 'webgpu',
   ...webgpuCore,
+  ...webgpuConv,
+  ...webgpuPool,
 };
 
 function dtypeOfArray(data: ArrayLike<number>): 'float32' | 'int32' | 'bool' | 'float64' {
