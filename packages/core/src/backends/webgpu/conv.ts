@@ -1,18 +1,15 @@
 /**
  * Convolution on the GPU, direct (implicit GEMM, no column buffer) and deterministic: the forward
  * and the input gradient run one thread per output element, each gathering its own sum (no float
- * atomics); the weight gradient runs one workgroup per weight element, a fixed tree over the
- * batch and output plane. Any stride, padding, dilation and groups.
+ * atomics); the weight gradient sums fixed chunks of the batch × output plane per weight element,
+ * then reduces the chunks. Any stride, padding, dilation and groups.
  */
 import type { ConvGeometry } from '../../kernels/conv.js';
 import type { ConvKernels } from '../conv.js';
 import { header } from './codegen.js';
 import { reduceKernel } from './reduce.js';
-import { gpu, type Kernel, type WebGPUBuffer, WORKGROUP } from './runtime.js';
+import { gpu, type Kernel, type WebGPUBuffer } from './runtime.js';
 import { contiguous } from './views.js';
-
-/** The widest dispatch dimension (WebGPU's limit on workgroups per dimension). */
-const MAX_GROUPS = 65535;
 
 /**
  * Meta words of a convolution: [count, n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow,
@@ -68,9 +65,11 @@ ${GEOMETRY}
   };
 }
 
-const inputGradKernel: Kernel = {
-  key: 'conv2dInputGrad',
-  wgsl: () => `${header(`@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+/** The input gradient, one thread per input element; `unit`: stride 1 (no divisibility tests). */
+function inputGradKernel(unit: boolean): Kernel {
+  return {
+    key: `conv2dInputGrad:${unit}`,
+    wgsl: () => `${header(`@group(0) @binding(1) var<storage, read_write> out: array<f32>;
 @group(0) @binding(2) var<storage, read> g: array<f32>;
 @group(0) @binding(3) var<storage, read> wt: array<f32>;`)}
   if (i >= prm[0]) { return; }
@@ -83,43 +82,52 @@ ${GEOMETRY}
   let nn = r / C;
   let grp = ci / CG;
   let cl = ci % CG;
+  let gPlane = OH * OW;
+  let wStep = CG * KH * KW;
+  let g0 = (nn * O + grp * OG) * gPlane;
+  let w0 = (grp * OG * CG + cl) * KH * KW;
   var acc = 0.0;
   for (var ki = 0; ki < KH; ki++) {
     let ty = y + PH - ki * DH;
     if (ty < 0) { break; }
-    if (ty % SH != 0) { continue; }
-    let oy = ty / SH;
+${unit ? '    let oy = ty;' : '    if (ty % SH != 0) { continue; }\n    let oy = ty / SH;'}
     if (oy >= OH) { continue; }
     for (var kj = 0; kj < KW; kj++) {
       let tx = xx + PW - kj * DW;
       if (tx < 0) { break; }
-      if (tx % SW != 0) { continue; }
-      let ox = tx / SW;
+${unit ? '      let ox = tx;' : '      if (tx % SW != 0) { continue; }\n      let ox = tx / SW;'}
       if (ox >= OW) { continue; }
+      var gi = g0 + oy * OW + ox;
+      var wi = w0 + ki * KW + kj;
       for (var q = 0; q < OG; q++) {
-        let oc = grp * OG + q;
-        acc += g[((nn * O + oc) * OH + oy) * OW + ox] * wt[((oc * CG + cl) * KH + ki) * KW + kj];
+        acc += g[gi] * wt[wi];
+        gi += gPlane;
+        wi += wStep;
       }
     }
   }
   out[i] = acc;
 }`,
-};
+  };
+}
 
+/**
+ * The weight gradient in two deterministic passes: thread (chunk, e) sums weight element e's
+ * products over a fixed run of `prm[18]` positions of the batch × output plane into
+ * partial[chunk, e]; a reduction over chunks (or nothing, for one chunk) finishes. No barriers
+ * and no atomics, and enough threads for a GPU whether the weight or the batch is the big side.
+ */
 const weightGradKernel: Kernel = {
   key: 'conv2dWeightGrad',
-  wgsl: () => `@group(0) @binding(0) var<storage, read> prm: array<i32>;
-@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+  wgsl: () => `${header(`@group(0) @binding(1) var<storage, read_write> part: array<f32>;
 @group(0) @binding(2) var<storage, read> x: array<f32>;
-@group(0) @binding(3) var<storage, read> g: array<f32>;
-var<workgroup> part: array<f32, ${WORKGROUP}>;
-@compute @workgroup_size(${WORKGROUP})
-fn main(@builtin(workgroup_id) wid: vec3u, @builtin(num_workgroups) nwg: vec3u, @builtin(local_invocation_index) lid: u32) {
-  let e = i32(wid.y * nwg.x + wid.x);
-  if (e >= prm[0]) { return; }
-  let t = i32(lid);
+@group(0) @binding(3) var<storage, read> g: array<f32>;`)}
+  if (i >= prm[0]) { return; }
 ${GEOMETRY}
   let N = prm[1];
+  let count = prm[19];
+  let e = i % count;
+  let chunk = i / count;
   let kj = e % KW;
   var r = e / KW;
   let ki = r % KH;
@@ -128,30 +136,41 @@ ${GEOMETRY}
   let oc = r / CG;
   let ci = (oc / OG) * CG + cl;
   let plane = OH * OW;
-  let total = N * plane;
+  let m0 = chunk * prm[18];
+  let m1 = min(m0 + prm[18], N * plane);
   let dy = ki * DH - PH;
   let dx = kj * DW - PW;
+  let nn = m0 / plane;
+  let p0 = m0 % plane;
+  var oy = p0 / OW;
+  var ox = p0 % OW;
+  var gb = (nn * O + oc) * plane;
+  var xb = (nn * C + ci) * H * W;
   var acc = 0.0;
-  for (var m = t; m < total; m += ${WORKGROUP}) {
-    let nn = m / plane;
-    let p = m % plane;
-    let oy = p / OW;
-    let ox = p % OW;
+  for (var m = m0; m < m1; m++) {
     let y = oy * SH + dy;
     let xx = ox * SW + dx;
     if (y >= 0 && y < H && xx >= 0 && xx < W) {
-      acc += g[(nn * O + oc) * plane + p] * x[((nn * C + ci) * H + y) * W + xx];
+      acc += g[gb + oy * OW + ox] * x[xb + y * W + xx];
+    }
+    ox++;
+    if (ox == OW) {
+      ox = 0;
+      oy++;
+      if (oy == OH) {
+        oy = 0;
+        gb += O * plane;
+        xb += C * H * W;
+      }
     }
   }
-  part[t] = acc;
-  workgroupBarrier();
-  for (var s = ${WORKGROUP / 2}; s > 0; s = s / 2) {
-    if (t < s) { part[t] = part[t] + part[t + s]; }
-    workgroupBarrier();
-  }
-  if (t == 0) { out[e] = part[0]; }
+  part[i] = acc;
 }`,
 };
+
+/** Threads the weight gradient aims for (chunks × weight elements), and the shortest chunk. */
+const WEIGHT_GRAD_THREADS = 1 << 18;
+const MIN_CHUNK = 64;
 
 /** The WebGPU convolution kernels. */
 export const webgpuConv: ConvKernels = {
@@ -170,23 +189,23 @@ export const webgpuConv: ConvKernels = {
     const count = geo.n * geo.c * geo.h * geo.w;
     const out = rt.alloc(gradOut.dtype, count, 'conv2dInputGrad');
     const buffers = [out, contiguous(gradOut, true), contiguous(weight, true)];
-    rt.run(inputGradKernel, convMeta(count, geo, o, groups), buffers, count);
+    rt.run(inputGradKernel(geo.sh === 1 && geo.sw === 1), convMeta(count, geo, o, groups), buffers, count);
     return out;
   },
   conv2dWeightGrad: (x, gradOut, geo, o, groups) => {
     const rt = gpu('conv2dWeightGrad');
     const count = o * (geo.c / groups) * geo.kh * geo.kw;
-    const out = rt.alloc(x.dtype, count, 'conv2dWeightGrad');
-    if (count === 0) return out;
-    const meta = convMeta(count, geo, o, groups);
-    const gx = Math.min(count, MAX_GROUPS);
-    rt.dispatch(
-      weightGradKernel,
-      meta,
-      [out, contiguous(x, true), contiguous(gradOut, true)],
-      [gx, Math.ceil(count / gx)],
-    );
-    return out;
+    const total = geo.n * geo.oh * geo.ow;
+    const wanted = Math.ceil(WEIGHT_GRAD_THREADS / Math.max(count, 1));
+    const chunks0 = Math.max(1, Math.min(wanted, Math.ceil(total / MIN_CHUNK)));
+    const chunkLen = Math.max(1, Math.ceil(total / chunks0));
+    const chunks = Math.max(1, Math.ceil(total / chunkLen));
+    const part = rt.alloc(x.dtype, chunks * count, 'conv2dWeightGrad');
+    const meta = [...convMeta(chunks * count, geo, o, groups), chunkLen, count];
+    rt.run(weightGradKernel, meta, [part, contiguous(x, true), contiguous(gradOut, true)], chunks * count);
+    if (chunks === 1) return part;
+    const view = { storage: part, shape: [chunks, count], strides: [count, 1], offset: 0, dtype: x.dtype };
+    return reduceKernel('sum', view, [0], x.dtype);
   },
   conv2dBiasGrad: (gradOut) => reduceKernel('sum', gradOut, [0, 2, 3], gradOut.dtype),
 };
