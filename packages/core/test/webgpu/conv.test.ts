@@ -46,8 +46,8 @@ const convCaseArb: fc.Arbitrary<ConvCase> = fc
   .record({
     n: fc.integer({ min: 1, max: 3 }),
     groups: fc.integer({ min: 1, max: 2 }),
-    cg: fc.integer({ min: 1, max: 3 }),
-    og: fc.integer({ min: 1, max: 3 }),
+    cg: fc.integer({ min: 1, max: 5 }),
+    og: fc.integer({ min: 1, max: 5 }),
     h: fc.integer({ min: 1, max: 9 }),
     w: fc.integer({ min: 1, max: 9 }),
     kh: fc.integer({ min: 1, max: 3 }),
