@@ -122,6 +122,13 @@ describe.skipIf(!hasWebGPU)('webgpu conv2d', () => {
     );
   });
 
+  it('the weight gradient of a long batch × plane (summed in over 512 chunks) matches the CPU', async () => {
+    const gen = new Generator(12);
+    const x = randn([2, 1, 150, 150], { generator: gen });
+    const w = randn([2, 1, 3, 3], { generator: gen });
+    await agree((xi, wi) => conv2d(xi, wi, null), [x, w], 12);
+  });
+
   it("reads strided views and pads 'same' asymmetrically as the CPU does", async () => {
     const x = randn([2, 7, 3, 6], { generator: new Generator(3) });
     const w = randn([4, 3, 2, 3], { generator: new Generator(4) });

@@ -221,6 +221,21 @@ ${GEOMETRY}
 }`,
 };
 
+/** Sums partial[chunk, e] over chunks in order, one thread per weight element e. */
+const chunkSumKernel: Kernel = {
+  key: 'conv2dWeightGradChunks',
+  wgsl: () => `${header(`@group(0) @binding(1) var<storage, read_write> out: array<f32>;
+@group(0) @binding(2) var<storage, read> part: array<f32>;`)}
+  if (i >= prm[0]) { return; }
+  var acc = 0.0;
+  for (var c = 0; c < prm[1]; c++) { acc += part[c * prm[0] + i]; }
+  out[i] = acc;
+}`,
+};
+
+/** Up to this many chunks are summed one thread per weight element; more, by a reduction tree. */
+const SEQUENTIAL_CHUNKS = 512;
+
 /** Threads the weight gradient aims for (chunks × weight elements), and the shortest chunk. */
 const WEIGHT_GRAD_THREADS = 1 << 18;
 const MIN_CHUNK = 64;
@@ -264,6 +279,11 @@ export const webgpuConv: ConvKernels = {
     const meta = [...convMeta(chunks * perChunk, geo, o, groups), chunkLen, perChunk, blocks, count];
     rt.run(weightGradKernel, meta, [part, contiguous(x, true), contiguous(gradOut, true)], chunks * perChunk);
     if (chunks === 1) return part;
+    if (chunks <= SEQUENTIAL_CHUNKS) {
+      const out = rt.alloc(x.dtype, count, 'conv2dWeightGrad');
+      rt.run(chunkSumKernel, [count, chunks], [out, part], count);
+      return out;
+    }
     const view = { storage: part, shape: [chunks, count], strides: [count, 1], offset: 0, dtype: x.dtype };
     return reduceKernel('sum', view, [0], x.dtype);
   },
