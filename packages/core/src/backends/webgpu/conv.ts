@@ -1,8 +1,9 @@
 /**
  * Convolution on the GPU, direct (implicit GEMM, no column buffer) and deterministic: the forward
- * and the input gradient run one thread per output element, each gathering its own sum (no float
- * atomics); the weight gradient sums fixed chunks of the batch × output plane per weight element,
- * then reduces the chunks. Any stride, padding, dilation and groups.
+ * and the input gradient run one thread per pixel and block of four channels of what they write,
+ * each gathering its own sums (no float atomics); the weight gradient sums fixed chunks of the
+ * batch × output plane per weight element, then sums the chunks in order. Any stride, padding,
+ * dilation and groups.
  */
 import type { ConvGeometry } from '../../kernels/conv.js';
 import type { ConvKernels } from '../conv.js';
