@@ -10,10 +10,12 @@ import type { ReduceKernel } from '../kernels/reduce.js';
 import type { Device, Storage } from '../tensor/device.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { ConvKernels } from './conv.js';
 import { cpu } from './cpu/index.js';
 import type { MaskKernels } from './mask.js';
 import type { MatmulKernels } from './matmul.js';
 import type { NormalizationKernels } from './normalization.js';
+import type { PoolKernels } from './pool.js';
 import type { SamplingKernels } from './sampling.js';
 import type { ScanKernels } from './scan.js';
 
@@ -32,6 +34,8 @@ export interface View {
  */
 export interface Backend
   extends CoreKernels,
+    ConvKernels,
+    PoolKernels,
     MaskKernels,
     MatmulKernels,
     NormalizationKernels,

@@ -5,19 +5,11 @@
  */
 import { record, sameDType } from '../autograd/function.js';
 import { isGradEnabled } from '../autograd/grad-mode.js';
+import { backendOf } from '../backends/backend.js';
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
-import {
-  channelSumKernel,
-  conv2dInputGradKernel,
-  conv2dKernel,
-  conv2dWeightGradKernel,
-  giveColumns,
-  keptColumnsLength,
-  takeColumns,
-} from '../kernels/conv.js';
+import { giveColumns, takeColumns } from '../kernels/conv.js';
 import type { TypedArray } from '../tensor/dtype.js';
-import { allocate, requireFloating } from '../tensor/dtype.js';
-import { sizeOf } from '../tensor/shape.js';
+import { requireFloating } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import {
   type Conv2dAdjointOptions,
@@ -25,7 +17,6 @@ import {
   type ConvParams,
   checkGradShape,
   convGeometry,
-  flat,
   fmtPair,
   params,
   require4d,
@@ -88,15 +79,15 @@ function convForward(x: Tensor, w: Tensor, b: Tensor | null, p: ConvParams): Ten
       );
     }
   }
-  const out = new Tensor(allocate(x.dtype, geo.n * o * geo.oh * geo.ow), [geo.n, o, geo.oh, geo.ow]);
+  const inputs = b === null ? [x, w] : [x, w, b];
+  const backend = backendOf('conv2d', ...inputs);
   // The weight gradient needs the input's columns again: keep the forward's, in a pooled buffer
   // that only the backward closure references and that goes back to the pool when the graph is
   // released.
-  const keptLength = isGradEnabled() && w.requiresGrad ? keptColumnsLength(geo, b !== null, p.groups) : -1;
-  let kept: TypedArray | null = keptLength > 0 ? takeColumns(out.data, keptLength) : null;
-  const xs = flat(x);
-  conv2dKernel(xs, flat(w), b === null ? null : flat(b), geo, o, p.groups, out.data, kept);
-  const inputs = b === null ? [x, w] : [x, w, b];
+  const keptLength =
+    isGradEnabled() && w.requiresGrad ? backend.conv2dKeptColumnsLength(geo, b !== null, p.groups) : -1;
+  let kept: TypedArray | null = keptLength > 0 ? takeColumns(x.data, keptLength) : null;
+  const out = new Tensor(backend.conv2d(x, w, b, geo, o, p.groups, kept), [geo.n, o, geo.oh, geo.ow]);
   const result = record('conv2d', inputs, out, (g, needs) => [
     needs[0] ? inputGrad(x.shape, w, g, p) : null,
     needs[1] ? weightGrad(x, w.shape, g, p, kept) : null,
@@ -115,9 +106,8 @@ function convForward(x: Tensor, w: Tensor, b: Tensor | null, p: ConvParams): Ten
 
 /** Σ over N, H, W of an [N,C,H,W] tensor: the bias gradient of conv2d. */
 function channelSum(g: Tensor): Tensor {
-  const [n, c, h, w] = g.shape as [number, number, number, number];
-  const out = new Tensor(allocate(g.dtype, c), [c]);
-  channelSumKernel(flat(g), n, c, h * w, out.data);
+  const c = g.shape[1]!;
+  const out = new Tensor(backendOf('conv2dBiasGrad', g).conv2dBiasGrad(g), [c]);
   return record('conv2dBiasGrad', [g], out, (h2) => [expand(reshape(h2, [1, c, 1, 1]), g.shape)]);
 }
 
@@ -144,8 +134,9 @@ function inputGrad(xShape: readonly number[], w: Tensor, g: Tensor, p: ConvParam
   const geo = convGeometry('conv2dInputGrad', xShape, w.shape, p);
   const o = w.shape[0]!;
   checkGradShape('conv2dInputGrad', g, [geo.n, o, geo.oh, geo.ow]);
-  const out = new Tensor(allocate(g.dtype, sizeOf(xShape)), [...xShape]);
-  conv2dInputGradKernel(flat(g), flat(w), geo, o, p.groups, out.data);
+  const out = new Tensor(backendOf('conv2dInputGrad', w, g).conv2dInputGrad(g, w, geo, o, p.groups), [
+    ...xShape,
+  ]);
   // Bilinear in (w, g): ⟨h, convᵀ(g, w)⟩ = ⟨conv(h, w), g⟩.
   return record('conv2dInputGrad', [w, g], out, (h, needs) => [
     needs[0] ? weightGrad(h, w.shape, g, p) : null,
@@ -182,8 +173,8 @@ function weightGrad(
   const geo = convGeometry('conv2dWeightGrad', x.shape, wShape, p);
   const o = wShape[0]!;
   checkGradShape('conv2dWeightGrad', g, [geo.n, o, geo.oh, geo.ow]);
-  const out = new Tensor(allocate(x.dtype, sizeOf(wShape)), [...wShape]);
-  conv2dWeightGradKernel(flat(x), flat(g), geo, o, p.groups, out.data, columns);
+  const backend = backendOf('conv2dWeightGrad', x, g);
+  const out = new Tensor(backend.conv2dWeightGrad(x, g, geo, o, p.groups, columns), [...wShape]);
   // Bilinear in (x, g): ⟨h, ∇w(x, g)⟩ = ⟨conv(x, h), g⟩.
   return record('conv2dWeightGrad', [x, g], out, (h, needs) => [
     needs[0] ? inputGrad(x.shape, h, g, p) : null,

@@ -4,24 +4,19 @@
  * are window averaging's forward and adjoint, so gradients of gradients work.
  */
 import { record } from '../autograd/function.js';
+import { backendOf } from '../backends/backend.js';
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
 import type { ConvGeometry } from '../kernels/conv.js';
 import {
   type AverageWindows,
   adaptiveWindows,
   firstEmptyWindow,
-  maxPool2dKernel,
-  planeGatherKernel,
-  planeScatterAddKernel,
   slidingWindows,
-  windowAverageAdjointKernel,
-  windowAverageKernel,
   windowDivisors,
 } from '../kernels/pool.js';
-import { allocate, requireFloating } from '../tensor/dtype.js';
-import { sizeOf } from '../tensor/shape.js';
+import { requireFloating } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
-import { type ConvParams, flat, fmtPair, geometry, pair, require4d, type Size2 } from './conv-options.js';
+import { type ConvParams, fmtPair, geometry, pair, require4d, type Size2 } from './conv-options.js';
 
 /** Options of `maxPool2d`. */
 export interface MaxPool2dOptions {
@@ -74,11 +69,10 @@ export function maxPool2dWithIndices(
     );
   }
   const shape = [geo.n, geo.c, geo.oh, geo.ow];
-  const planes = geo.n * geo.c;
-  const values = new Tensor(allocate(x.dtype, sizeOf(shape)), shape);
-  const indices = new Tensor(new Int32Array(sizeOf(shape)), shape);
-  maxPool2dKernel(flat(x), planes, geo, values.data, indices.data as Int32Array);
-  const picked = record('maxPool2d', [x], values, (g) => [planeScatterAdd(g, indices, x.shape)]);
+  const pooled = backendOf('maxPool2d', x).maxPool2d(x, geo);
+  const values = new Tensor(pooled.values, shape);
+  const indices = new Tensor(pooled.indices, shape);
+  const picked = record('maxPool2d', [x], values, (g) => [planeScatterAdd(g, indices, x.shape, geo)]);
   return { values: picked, indices };
 }
 
@@ -95,19 +89,18 @@ export function maxPool2d(x: Tensor, kernelSize: Size2, options: MaxPool2dOption
 }
 
 /** out[n,c,k] = x[n,c, indices[n,c,k]] over flattened planes; the adjoint of `planeScatterAdd`. */
-function planeGather(x: Tensor, indices: Tensor): Tensor {
-  const [n, c, h, w] = x.shape as [number, number, number, number];
-  const out = new Tensor(allocate(x.dtype, indices.size), [...indices.shape]);
-  planeGatherKernel(flat(x), indices.data as Int32Array, n * c, h * w, indices.size / (n * c), out.data);
-  return record('maxPool2dGather', [x], out, (g) => [planeScatterAdd(g, indices, x.shape)]);
+function planeGather(x: Tensor, indices: Tensor, geo: ConvGeometry): Tensor {
+  const out = new Tensor(backendOf('maxPool2dGather', x, indices).maxPool2dGather(x, indices, geo), [
+    ...indices.shape,
+  ]);
+  return record('maxPool2dGather', [x], out, (g) => [planeScatterAdd(g, indices, x.shape, geo)]);
 }
 
 /** A zero tensor of `shape` with g[n,c,k] added at plane position indices[n,c,k]. */
-function planeScatterAdd(g: Tensor, indices: Tensor, shape: readonly number[]): Tensor {
-  const [n, c, h, w] = shape as [number, number, number, number];
-  const out = new Tensor(allocate(g.dtype, sizeOf(shape)), [...shape]);
-  planeScatterAddKernel(flat(g), indices.data as Int32Array, n * c, h * w, indices.size / (n * c), out.data);
-  return record('maxPool2dBackward', [g], out, (h2) => [planeGather(h2, indices)]);
+function planeScatterAdd(g: Tensor, indices: Tensor, shape: readonly number[], geo: ConvGeometry): Tensor {
+  const backend = backendOf('maxPool2dBackward', g, indices);
+  const out = new Tensor(backend.maxPool2dBackward(g, indices, geo), [...shape]);
+  return record('maxPool2dBackward', [g], out, (h2) => [planeGather(h2, indices, geo)]);
 }
 
 /** Options of `avgPool2d`. */
@@ -170,13 +163,11 @@ export function adaptiveAvgPool2d(
 function windowAverage(op: string, x: Tensor, win: AverageWindows): Tensor {
   const [n, c] = x.shape as [number, number];
   const shape = [n, c, win.rows.start.length, win.cols.start.length];
-  const out = new Tensor(allocate(x.dtype, sizeOf(shape)), shape);
-  windowAverageKernel(flat(x), n * c, win, out.data);
+  const out = new Tensor(backendOf(op, x).windowAverage(x, win), shape);
   return record(op, [x], out, (g) => [windowAverageAdjoint(op, g, win, x.shape)]);
 }
 
 function windowAverageAdjoint(op: string, g: Tensor, win: AverageWindows, shape: readonly number[]): Tensor {
-  const out = new Tensor(allocate(g.dtype, sizeOf(shape)), [...shape]);
-  windowAverageAdjointKernel(flat(g), shape[0]! * shape[1]!, win, out.data);
+  const out = new Tensor(backendOf(`${op}Backward`, g).windowAverageAdjoint(g, win), [...shape]);
   return record(`${op}Backward`, [g], out, (h) => [windowAverage(op, h, win)]);
 }

@@ -7,9 +7,11 @@ import * as ew from '../../kernels/elementwise.js';
 import { reduce } from '../../kernels/reduce.js';
 import { allocate, type TypedArray } from '../../tensor/dtype.js';
 import type { Backend, CoreKernels } from '../backend.js';
+import { cpuConv } from './conv.js';
 import { cpuMask } from './mask.js';
 import { cpuMatmul } from './matmul.js';
 import { cpuNormalization } from './normalization.js';
+import { cpuPool } from './pool.js';
 import { cpuSampling } from './sampling.js';
 import { cpuScan } from './scan.js';
 import { arr } from './view.js';
@@ -46,4 +48,6 @@ export const cpu: Backend = {
   ...cpuNormalization,
   ...cpuSampling,
   ...cpuScan,
+  ...cpuConv,
+  ...cpuPool,
 };

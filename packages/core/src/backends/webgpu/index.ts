@@ -4,11 +4,13 @@
  */
 import { sizeOf } from '../../tensor/shape.js';
 import type { Backend, CoreKernels } from '../backend.js';
+import { webgpuConv } from './conv.js';
 import { fillKernel, regionKernel } from './copy.js';
 import { binaryKernel, castKernel, unaryKernel, whereKernel } from './elementwise.js';
 import { webgpuMask } from './mask.js';
 import { webgpuMatmul } from './matmul.js';
 import { webgpuNormalization } from './normalization.js';
+import { webgpuPool } from './pool.js';
 import { reduceKernel } from './reduce.js';
 import { gpu, type Runtime, startRuntime } from './runtime.js';
 import { webgpuSampling } from './sampling.js';
@@ -67,6 +69,8 @@ export const webgpu: Backend = {
   ...webgpuNormalization,
   ...webgpuSampling,
   ...webgpuScan,
+  ...webgpuConv,
+  ...webgpuPool,
 };
 
 function dtypeOfArray(data: ArrayLike<number>): 'float32' | 'int32' | 'bool' | 'float64' {
