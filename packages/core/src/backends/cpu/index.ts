@@ -7,6 +7,7 @@ import * as ew from '../../kernels/elementwise.js';
 import { reduce } from '../../kernels/reduce.js';
 import { allocate, type TypedArray } from '../../tensor/dtype.js';
 import type { Backend, CoreKernels } from '../backend.js';
+import { cpuOptim } from './optim.js';
 import { arr } from './view.js';
 
 /** The CPU's core kernels. */
@@ -36,4 +37,5 @@ const cpuCore: CoreKernels = {
 export const cpu: Backend = {
   device: 'cpu',
   ...cpuCore,
+  ...cpuOptim,
 };

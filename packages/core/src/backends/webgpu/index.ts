@@ -6,6 +6,7 @@ import { sizeOf } from '../../tensor/shape.js';
 import type { Backend, CoreKernels } from '../backend.js';
 import { fillKernel, regionKernel } from './copy.js';
 import { binaryKernel, castKernel, unaryKernel, whereKernel } from './elementwise.js';
+import { webgpuOptim } from './optim.js';
 import { reduceKernel } from './reduce.js';
 import { gpu, type Runtime, startRuntime } from './runtime.js';
 import { buf, contiguous, viewOf } from './views.js';
@@ -57,6 +58,7 @@ const webgpuCore: CoreKernels = {
 export const webgpu: Backend = {
   device: 'webgpu',
   ...webgpuCore,
+  ...webgpuOptim,
 };
 
 function dtypeOfArray(data: ArrayLike<number>): 'float32' | 'int32' | 'bool' | 'float64' {
