@@ -106,7 +106,7 @@ export function clipGradNormTensor(
 ): Tensor {
   const op = 'clipGradNormTensor';
   const params = withGrads(op, parameters);
-  const device = params.find((p) => p.grad!.device !== 'cpu')?.grad!.device;
+  const device = params.map((p) => p.grad!.device).find((d) => d !== 'cpu');
   if (device === undefined) return tensor(clipGradNorm(params, maxNorm, options), { dtype: 'float64' });
   const normType = options.normType ?? 2;
   if (typeof maxNorm !== 'number' || Number.isNaN(maxNorm) || maxNorm < 0) {

@@ -13,8 +13,8 @@ import {
   Linear,
   Module,
   Parameter,
-  SGD,
   Sequential,
+  SGD,
 } from '../src/index.js';
 import { hasWebGPU } from './webgpu-device.js';
 
@@ -66,6 +66,7 @@ describe.skipIf(!hasWebGPU)('Module.to(device)', () => {
     const b = new Linear(3, 3);
     b.weight = a.weight;
     const model = new Sequential(a, b).to('webgpu');
+    expect(model.parameters()).toHaveLength(3); // the shared weight once, and two biases
     expect(a.weight).toBe(b.weight);
     expect(a.weight.device).toBe('webgpu');
   });
