@@ -64,7 +64,7 @@ describe.skipIf(!hasWebGPU)('Module.to(device)', () => {
   it('keeps a shared parameter shared', () => {
     const a = new Linear(3, 3);
     const b = new Linear(3, 3);
-    b.weight = a.weight;
+    (b as { weight: Parameter }).weight = a.weight; // tied weights
     const model = new Sequential(a, b).to('webgpu');
     expect(model.parameters()).toHaveLength(3); // the shared weight once, and two biases
     expect(a.weight).toBe(b.weight);
