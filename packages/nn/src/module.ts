@@ -655,7 +655,7 @@ export abstract class Module {
     const dtype = target;
     if (dtype !== 'float32' && dtype !== 'float64') {
       throw new DTypeError(
-        `Module.to: expected a dtype ('float32' or 'float64') or a device ('cpu' or 'webgpu'), got '${String(dtype)}'`,
+        `Module.to: dtype must be 'float32' or 'float64' (or a device: 'cpu' or 'webgpu'), got '${String(dtype)}'`,
       );
     }
     return this.#replaceTensors('to', (t) =>

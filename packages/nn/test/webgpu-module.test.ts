@@ -83,7 +83,7 @@ describe.skipIf(!hasWebGPU)('Module.to(device)', () => {
 
   it('an unknown target names the accepted dtypes and devices', () => {
     expect(() => new Linear(2, 2).to('cuda' as 'cpu')).toThrow(
-      /Module\.to: expected a dtype .* or a device \('cpu' or 'webgpu'\), got 'cuda'/,
+      /Module\.to: dtype must be 'float32' or 'float64' \(or a device: 'cpu' or 'webgpu'\), got 'cuda'/,
     );
   });
 
