@@ -6,6 +6,7 @@
  *   pnpm start --epochs 3 --optimizer sgd --lr 0.5
  *   pnpm start --eval runs/mlp-sigmoid-seed0/model.safetensors
  *   pnpm start --resume runs/mlp-sigmoid-seed0/checkpoint.safetensors
+ *   pnpm start --device webgpu          (train on a GPU through WebGPU)
  *   pnpm start --help
  *
  * Exit codes: 0 done, 2 bad flags or an unusable file or folder, 3 the loss diverged (NaN or
@@ -15,10 +16,13 @@ import { existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
+  type Device,
+  DeviceError,
   defaultGenerator,
   FormatError,
   Generator,
   type GeneratorState,
+  initDevice,
   manualSeed,
   noGrad,
   type Tensor,
@@ -34,6 +38,8 @@ import {
   loadCheckpoint,
   loadSafetensors,
   type Module,
+  type Optimizer,
+  type OptimizerOptions,
   ReLU,
   Sequential,
   SGD,
@@ -76,6 +82,8 @@ export interface MnistConfig {
   checkpointEvery: number;
   /** Keep training (and saving) when the loss or the weights become NaN or infinite. */
   allowNonfinite: boolean;
+  /** Where the model trains: the CPU, or a GPU through WebGPU. */
+  device: Device;
 }
 
 /** The MLP defaults stated in the README: they reach ≥ 97 % test accuracy in under two minutes. */
@@ -96,6 +104,7 @@ export const DEFAULTS: MnistConfig = {
   quiet: false,
   checkpointEvery: 1,
   allowNonfinite: false,
+  device: 'cpu',
 };
 
 /** What `--model cnn` changes in the defaults (flags given explicitly still win). */
@@ -105,6 +114,9 @@ export const CNN_DEFAULTS: Pick<MnistConfig, 'epochs' | 'batchSize' | 'lr' | 'no
   lr: 0.002,
   normalize: 'standardize',
 };
+
+/** On a GPU, the training loss is read back (and checked) every this many steps, not every step. */
+export const DEVICE_READ_EVERY = 50;
 
 /** Exit code of a run stopped because the loss became NaN or infinite. */
 export const EXIT_DIVERGED = 3;
@@ -143,6 +155,8 @@ Options:
   --resume PATH         continue the run saved in a checkpoint, with its settings
   --allow-nonfinite     keep going when the loss becomes NaN or infinite (default: stop, exit 3)
   --eval PATH           evaluate saved weights (model.safetensors) on the test set and exit
+  --device NAME         cpu | webgpu (a GPU through WebGPU; the loss is read back every ${DEVICE_READ_EVERY} steps)
+                        (default ${DEFAULTS.device})
   --quiet               no progress bar
   --help                show this help
 
@@ -188,6 +202,7 @@ export function parseMnistArgs(argv: string[]): {
     resume: { type: 'string' },
     'allow-nonfinite': { type: 'boolean' },
     eval: { type: 'string' },
+    device: { type: 'string' },
     quiet: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
@@ -211,6 +226,8 @@ export function parseMnistArgs(argv: string[]): {
   if (str('test-limit') !== undefined) config.testLimit = positiveInt('test-limit', str('test-limit')!);
   if (str('checkpoint-every') !== undefined)
     config.checkpointEvery = nonNegativeInt('checkpoint-every', str('checkpoint-every')!);
+  if (str('device') !== undefined)
+    config.device = choice('device', str('device')!, ['cpu', 'webgpu'] as const);
   config.quiet = v.quiet === true;
   config.allowNonfinite = v['allow-nonfinite'] === true;
   const evalPath = str('eval') ?? null;
@@ -338,6 +355,62 @@ export function evaluate(model: MnistModel, images: Tensor, labels: Tensor) {
   });
 }
 
+/**
+ * `evaluate` on the model's device: each batch of 1,000 images is uploaded, and the summed loss
+ * and the predicted classes are read back asynchronously (on the CPU it is `evaluate`).
+ */
+export async function evaluateAsync(
+  model: MnistModel,
+  images: Tensor,
+  labels: Tensor,
+  device: Device,
+): Promise<ReturnType<typeof evaluate>> {
+  if (device === 'cpu') return evaluate(model, images, labels);
+  model.eval();
+  try {
+    const n = images.shape[0]!;
+    const predictions = new Int32Array(n);
+    let lossSum = 0;
+    for (let start = 0; start < n; start += 1000) {
+      const len = Math.min(1000, n - start);
+      const [loss, predicted] = noGrad(() => {
+        const logits = model.forward(images.narrow(0, start, len).to(device));
+        const target = labels.narrow(0, start, len).to(device);
+        return [crossEntropy(logits, target, { reduction: 'sum' }), logits.argmax(1)];
+      });
+      lossSum += await loss.itemAsync();
+      predictions.set((await predicted.toTypedArrayAsync()) as Int32Array, start);
+    }
+    const truth = labels.toTypedArray();
+    let correct = 0;
+    for (let i = 0; i < n; i++) if (predictions[i] === truth[i]) correct++;
+    return { loss: lossSum / n, accuracy: correct / n, predictions, truth };
+  } finally {
+    model.train();
+  }
+}
+
+/** The optimizer a config asks for, over `model`'s parameters. */
+function makeOptimizer(config: MnistConfig, model: Module): SGD | Adam {
+  return config.optimizer === 'adam'
+    ? new Adam(model.parameters(), { lr: config.lr })
+    : new SGD(model.parameters(), { lr: config.lr });
+}
+
+/**
+ * Starts `device` for the job: nothing for the CPU; for webgpu, `initDevice`, whose DeviceError
+ * (no `webgpu` package, no adapter) becomes a JobError with its one line (exit 2).
+ */
+export async function startDevice(device: Device): Promise<void> {
+  if (device === 'cpu') return;
+  try {
+    await initDevice(device);
+  } catch (error) {
+    if (error instanceof DeviceError) throw new JobError(`--device ${device}: ${error.message}`, 2);
+    throw error;
+  }
+}
+
 /** Per-epoch figures written to metrics.json. */
 export interface EpochMetrics {
   epoch: number;
@@ -440,9 +513,11 @@ export async function trainMnist(
 ): Promise<MnistRun> {
   const resumed = control.resume === undefined ? null : readRunState(control.resume);
   if (resumed !== null) {
-    const { out, quiet, checkpointEvery, allowNonfinite } = config;
-    config = { ...resumed.config, out, quiet, checkpointEvery, allowNonfinite };
+    const { out, quiet, checkpointEvery, allowNonfinite, device } = config;
+    config = { ...resumed.config, out, quiet, checkpointEvery, allowNonfinite, device };
   }
+  const device = config.device ?? 'cpu';
+  await startDevice(device);
   prepareOutDir(config.out);
   manualSeed(config.seed);
   const generator = new Generator(config.seed);
@@ -458,12 +533,10 @@ export async function trainMnist(
   const testLabels =
     config.testLimit === null ? test.labels : test.labels.narrow(0, 0, Math.min(config.testLimit, 10000));
 
-  const model = buildModel(config, generator);
+  // Moved before the optimizer is built: the move replaces the parameters.
+  const model = buildModel(config, generator).to(device);
   const parameters = model.numParameters();
-  const optimizer: SGD | Adam =
-    config.optimizer === 'adam'
-      ? new Adam(model.parameters(), { lr: config.lr })
-      : new SGD(model.parameters(), { lr: config.lr });
+  const optimizer = makeOptimizer(config, model);
   const loader = new DataLoader(new TensorDataset(trainImages, trainLabels), {
     batchSize: config.batchSize,
     shuffle: true,
@@ -493,9 +566,23 @@ export async function trainMnist(
     carried = { lossSum: resumed.lossSum, seen: resumed.seen, seconds: resumed.seconds };
     log(`resuming ${control.resume} at epoch ${firstEpoch}, step ${skip}`);
   }
+  /**
+   * The model and optimizer as CPU objects for saving: themselves on the CPU; on a GPU, CPU
+   * copies read back asynchronously (a fresh model and optimizer loaded with their state).
+   */
+  const onCpu = async (): Promise<{ cpuModel: MnistModel; cpuOptimizer: SGD | Adam }> => {
+    if (device === 'cpu') return { cpuModel: model, cpuOptimizer: optimizer };
+    const cpuModel = buildModel(config, new Generator(0));
+    cpuModel.loadStateDict(await model.stateDictAsync());
+    const cpuOptimizer = makeOptimizer(config, cpuModel);
+    const state = await (optimizer as Optimizer<OptimizerOptions>).stateDictAsync();
+    (cpuOptimizer as Optimizer<OptimizerOptions>).loadStateDict(state);
+    return { cpuModel, cpuOptimizer };
+  };
   /** Writes the checkpoint of the run as it stands. */
-  const checkpoint = (state: Omit<RunState, 'config' | 'epochs' | 'globalState'>): void => {
-    const weights = model.stateDict();
+  const checkpoint = async (state: Omit<RunState, 'config' | 'epochs' | 'globalState'>): Promise<void> => {
+    const { cpuModel, cpuOptimizer } = await onCpu();
+    const weights = cpuModel.stateDict();
     const bad = firstNonFinite(weights);
     if (bad !== null && !config.allowNonfinite) {
       throw new JobError(`not writing a checkpoint: tensor '${bad}' holds NaN or Infinity`, EXIT_DIVERGED);
@@ -507,7 +594,13 @@ export async function trainMnist(
     }
     const run: RunState = { ...state, config, epochs, globalState: defaultGenerator.getState() };
     // `epoch` of the checkpoint counts completed epochs.
-    saveCheckpoint(checkpointPath, { model, optimizer, scheduler, epoch: state.epoch - 1, run });
+    saveCheckpoint(checkpointPath, {
+      model: cpuModel,
+      optimizer: cpuOptimizer,
+      scheduler,
+      epoch: state.epoch - 1,
+      run,
+    });
   };
   log(`model: ${describe(config)}, ${parameters.toLocaleString('en-US')} parameters`);
   log(
@@ -526,47 +619,76 @@ export async function trainMnist(
     let lossSum = epoch === firstEpoch ? carried.lossSum : 0;
     let seen = epoch === firstEpoch ? carried.seen : 0;
     let step = 0;
-    for (const [x, y] of loader) {
+    // On a GPU the losses are summed on the device (Σ loss·batch) and read every
+    // DEVICE_READ_EVERY steps, so that a step does not wait for the GPU; the CPU reads each one.
+    let pending: Tensor | null = null;
+    let pendingSeen = 0;
+    const readPending = async (): Promise<number> => {
+      const sum = pending === null ? 0 : await pending.itemAsync();
+      const count = pendingSeen;
+      lossSum += sum;
+      seen += count;
+      pending = null;
+      pendingSeen = 0;
+      return sum / count;
+    };
+    for (const [xb, yb] of loader) {
       step++;
       if (step <= skip) continue;
-      const loss = crossEntropy(model.forward(x!), y!);
+      const x = xb!.to(device);
+      const y = yb!.to(device);
+      const loss = crossEntropy(model.forward(x), y);
       optimizer.zeroGrad();
       loss.backward();
-      const value = loss.item();
-      if (!Number.isFinite(value) && !config.allowNonfinite) {
+      const batch = x.shape[0]!;
+      let value: number | null = null;
+      if (device === 'cpu') value = loss.item();
+      else {
+        const part = noGrad(() => loss.detach().mul(batch));
+        pending = pending === null ? part : noGrad(() => pending!.add(part));
+        pendingSeen += batch;
+        if (step % DEVICE_READ_EVERY === 0 || step === loader.length) value = await readPending();
+      }
+      if (value !== null && !Number.isFinite(value) && !config.allowNonfinite) {
         progress?.finish();
         const kept = existsSync(checkpointPath)
           ? `the last good checkpoint is ${checkpointPath}`
           : 'no checkpoint was written';
+        const where =
+          device === 'cpu'
+            ? `at epoch ${epoch}, step ${step} (lr ${config.lr}); stopped before the optimizer wrote it into the weights`
+            : `by epoch ${epoch}, step ${step} (lr ${config.lr}; on ${device} the loss is read every ${DEVICE_READ_EVERY} steps)`;
         throw new JobError(
-          `training diverged: the loss is ${value} at epoch ${epoch}, step ${step} (lr ${config.lr}); ` +
-            `stopped before the optimizer wrote it into the weights, nothing saved (${kept}). ` +
+          `training diverged: the loss is ${value} ${where}, nothing saved (${kept}). ` +
             'Try a smaller --lr, or pass --allow-nonfinite to keep going.',
           EXIT_DIVERGED,
         );
       }
       optimizer.step();
       scheduler?.step();
-      const batch = x!.shape[0]!;
-      lossSum += value * batch;
-      seen += batch;
-      progress?.update(seen, lossSum / seen);
+      if (device === 'cpu') {
+        lossSum += value! * batch;
+        seen += batch;
+      }
+      if (value !== null) progress?.update(seen, lossSum / seen);
       if (control.shouldStop !== undefined) {
         // Let a pending SIGINT handler run between steps.
         await new Promise<void>((done) => setImmediate(done));
         if (control.shouldStop()) {
+          if (pending !== null) await readPending();
           progress?.finish();
           const seconds = (performance.now() - started) / 1000;
-          checkpoint({ epoch, step, lossSum, seen, loaderState, seconds });
+          await checkpoint({ epoch, step, lossSum, seen, loaderState, seconds });
           log(`interrupted at epoch ${epoch}, step ${step}: wrote ${checkpointPath}`);
           log(`continue with: pnpm start --resume ${checkpointPath}`);
           return { status: 'interrupted', checkpoint: checkpointPath, epoch, step };
         }
       }
     }
+    if (pending !== null) await readPending();
     skip = 0;
     progress?.finish();
-    last = evaluate(model, testImages, testLabels);
+    last = await evaluateAsync(model, testImages, testLabels, device);
     const seconds = (performance.now() - t0) / 1000;
     epochs.push({
       epoch,
@@ -582,11 +704,11 @@ export async function trainMnist(
     if (config.checkpointEvery > 0 && epoch % config.checkpointEvery === 0) {
       const total = (performance.now() - started) / 1000;
       const next = { epoch: epoch + 1, step: 0, lossSum: 0, seen: 0, seconds: total };
-      checkpoint({ ...next, loaderState: loaderGenerator.getState() });
+      await checkpoint({ ...next, loaderState: loaderGenerator.getState() });
     }
   }
   const totalSeconds = (performance.now() - started) / 1000;
-  if (last === null) last = evaluate(model, testImages, testLabels);
+  if (last === null) last = await evaluateAsync(model, testImages, testLabels, device);
   const matrix = confusionMatrix(last.predictions, last.truth, 10);
 
   log(`\nfinal test accuracy: ${(last.accuracy * 100).toFixed(2)} % (the article reports 92.53 %)`);
@@ -594,7 +716,7 @@ export async function trainMnist(
   log(`training time: ${totalSeconds.toFixed(1)} s\n`);
   log(formatConfusion(matrix, MNIST_CLASSES));
 
-  const weights = model.stateDict();
+  const weights = device === 'cpu' ? model.stateDict() : await model.stateDictAsync();
   const bad = firstNonFinite(weights);
   if (bad !== null) {
     if (!config.allowNonfinite) {
@@ -668,6 +790,22 @@ export function modelFromMetadata(metadata: Record<string, string>, source = 'th
  * test set. A missing, corrupt or non-finite file is a TsgradError naming the file.
  */
 export function evaluateSaved(path: string, testLimit: number | null = null) {
+  const { model, images, labels } = loadSaved(path, testLimit);
+  return evaluate(model, images, labels);
+}
+
+/**
+ * `evaluateSaved` on `device` (the device started first): the weights are uploaded and the
+ * predictions read back asynchronously.
+ */
+export async function evaluateSavedAsync(path: string, testLimit: number | null, device: Device) {
+  await startDevice(device);
+  const { model, images, labels } = loadSaved(path, testLimit);
+  return evaluateAsync(model.to(device), images, labels, device);
+}
+
+/** A saved model with its weights loaded, and the test set scaled as it was trained. */
+function loadSaved(path: string, testLimit: number | null) {
   const { tensors, metadata } = loadSafetensors(path);
   const model = modelFromMetadata(metadata, `'${path}'`);
   const bad = firstNonFinite(tensors);
@@ -683,7 +821,7 @@ export function evaluateSaved(path: string, testLimit: number | null = null) {
   const normalize = metadata.normalize === 'standardize' ? 'standardize' : 'scale';
   const test = loadMnist({ split: 'test', flatten: true, normalize });
   const n = testLimit === null ? 10000 : Math.min(testLimit, 10000);
-  return evaluate(model, test.images.narrow(0, 0, n), test.labels.narrow(0, 0, n));
+  return { model, images: test.images.narrow(0, 0, n), labels: test.labels.narrow(0, 0, n) };
 }
 
 /** Runs the job as the command line asks; resolves to the exit code. */
@@ -703,8 +841,13 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (parsed.evalPath !== null) {
       let result: ReturnType<typeof evaluateSaved>;
+      const { device, testLimit } = parsed.config;
+      await startDevice(device);
       try {
-        result = evaluateSaved(parsed.evalPath, parsed.config.testLimit);
+        result =
+          device === 'cpu'
+            ? evaluateSaved(parsed.evalPath, testLimit)
+            : await evaluateSavedAsync(parsed.evalPath, testLimit, device);
       } catch (error) {
         if (error instanceof TsgradError) throw new JobError(`--eval: ${error.message}`, 2);
         throw error;

@@ -130,6 +130,14 @@ export { matmul } from './ops/matmul.js';
 export { type NormOptions, norm } from './ops/norm.js';
 export { groupNorm, layerNorm, rmsNorm } from './ops/normalization.js';
 export {
+  type AdamStepOptions,
+  type AdamStepParams,
+  adamStep_,
+  type SgdStepOptions,
+  type SgdStepParams,
+  sgdStep_,
+} from './ops/optim.js';
+export {
   type AvgPool2dOptions,
   adaptiveAvgPool2d,
   avgPool2d,

@@ -5,7 +5,7 @@ export {
   loadCheckpoint,
   saveCheckpoint,
 } from './checkpoint.js';
-export { type ClipGradNormOptions, clipGradNorm, clipGradValue } from './clip.js';
+export { type ClipGradNormOptions, clipGradNorm, clipGradNormTensor, clipGradValue } from './clip.js';
 /** The functional forms of the layers and losses (`F.relu`, `F.crossEntropy`), as `torch.nn.functional`. */
 export * as F from './functional/index.js';
 export {

@@ -6,6 +6,8 @@ import {
   cast,
   cat,
   customOp,
+  type Device,
+  DeviceError,
   type DType,
   DTypeError,
   fmtShape,
@@ -615,7 +617,7 @@ export abstract class Module {
   zeroGrad(setToNone = true): void {
     for (const p of this.#parameters(true, 'zeroGrad')) {
       if (p.grad === null) continue;
-      p.grad = setToNone ? null : zerosLike(p.grad);
+      p.grad = setToNone ? null : zerosLike(p.grad, { device: p.grad.device });
     }
   }
 
@@ -633,39 +635,105 @@ export abstract class Module {
     return n;
   }
 
-  // ---- dtype ----
+  // ---- dtype and device ----
 
   /**
    * Casts every floating-point parameter and buffer (and gradient) of this module and its
    * descendants to `dtype`, as PyTorch's `module.to(dtype)`; integer buffers such as
-   * `num_batches_tracked` keep their dtype. Parameters are replaced by new `Parameter`s (shared ones
-   * stay shared), so build the optimizer after the cast. Returns this.
+   * `num_batches_tracked` keep their dtype. Or moves them all to a device, as `module.to(device)`:
+   * `to('webgpu')` uploads (after `await initDevice('webgpu')`); leaving a GPU for the CPU reads
+   * the weights back, which is asynchronous, so `to('cpu')` on a GPU module is a DeviceError and
+   * `await module.toAsync('cpu')` does it. Parameters are replaced by new `Parameter`s (shared
+   * ones stay shared), so build the optimizer after the move or cast. Returns this.
+   *
+   * @example
+   * await initDevice('webgpu');
+   * const model = new Linear(784, 10).to('webgpu'); // then new SGD(model.parameters(), …)
    */
-  to(dtype: DType): this {
+  to(target: DType | Device): this {
+    if (target === 'cpu' || target === 'webgpu') return this.#toDevice(target);
+    const dtype = target;
     if (dtype !== 'float32' && dtype !== 'float64') {
-      throw new DTypeError(`Module.to: dtype must be 'float32' or 'float64', got '${String(dtype)}'`);
+      throw new DTypeError(
+        `Module.to: dtype must be 'float32' or 'float64' (or a device: 'cpu' or 'webgpu'), got '${String(dtype)}'`,
+      );
     }
+    return this.#replaceTensors('to', (t) =>
+      t.dtype === dtype || t.dtype === 'int32' || t.dtype === 'bool'
+        ? t
+        : noGrad(() => cast(t.detach(), dtype)),
+    );
+  }
+
+  /**
+   * Moves every parameter, gradient and buffer to `device`, awaiting the reads when they leave a
+   * GPU (as `to(device)` otherwise). Returns this.
+   *
+   * @example
+   * await initDevice('webgpu');
+   * const model = new Linear(4, 2).to('webgpu');
+   * await model.toAsync('cpu'); // a CPU module again: model.weight.toArray() works
+   */
+  async toAsync(device: Device): Promise<this> {
+    if (device !== 'cpu') return this.to(device);
+    const away = this.#deviceTensors('toAsync').filter((t) => t.device !== 'cpu');
+    const read = await Promise.all(away.map((t) => t.detach().toAsync('cpu')));
+    const moved = new Map(away.map((t, i) => [t, read[i]!]));
+    return this.#replaceTensors('toAsync', (t) => moved.get(t) ?? t);
+  }
+
+  #toDevice(device: Device): this {
+    if (device === 'cpu') {
+      const away = this.#deviceTensors('to').find((t) => t.device !== 'cpu');
+      if (away !== undefined) {
+        throw new DeviceError(
+          `Module.to: moving ${this.constructor.name} from ${away.device} to the cpu reads its weights back, ` +
+            "which is asynchronous: use await module.toAsync('cpu')",
+        );
+      }
+      return this;
+    }
+    return this.#replaceTensors('to', (t) => (t.device === device ? t : noGrad(() => t.detach().to(device))));
+  }
+
+  /** Every parameter, gradient and buffer of this module and its descendants, each once. */
+  #deviceTensors(op: string): Tensor[] {
+    const out = new Set<Tensor>();
+    for (const [, module] of this.#namedModules('', op)) {
+      for (const [, p] of module.#ownMembers(op).params) {
+        out.add(p);
+        if (p.grad !== null) out.add(p.grad);
+      }
+      for (const [, b] of module.#ownBuffers(false)) out.add(b);
+    }
+    return [...out];
+  }
+
+  /**
+   * Replaces each parameter (with its gradient) and buffer `t` by `convert(t)` where that is a
+   * new tensor; a parameter becomes a new `Parameter`. Shared tensors stay shared.
+   */
+  #replaceTensors(op: string, convert: (t: Tensor) => Tensor): this {
     const done = new Map<Tensor, Tensor>();
-    const convert = <T extends Tensor>(t: T, make: (c: Tensor) => T): T => {
-      const seen = done.get(t);
-      if (seen !== undefined) return seen as T;
-      const out =
-        t.dtype === dtype || t.dtype === 'int32' || t.dtype === 'bool'
-          ? t
-          : make(noGrad(() => cast(t.detach(), dtype)));
-      done.set(t, out);
+    const once = <T extends Tensor>(t: T, make: (c: Tensor) => T): T => {
+      let out = done.get(t) as T | undefined;
+      if (out === undefined) {
+        const c = convert(t);
+        out = c === t ? t : make(c);
+        done.set(t, out);
+      }
       return out;
     };
-    for (const [, module] of this.#namedModules('', 'to')) {
+    for (const [, module] of this.#namedModules('', op)) {
       const fields = module as unknown as Fields;
-      for (const [, p, field] of module.#ownMembers('to').params) {
-        fields[field] = convert(p, (c) => {
+      for (const [, p, field] of module.#ownMembers(op).params) {
+        fields[field] = once(p, (c) => {
           const q = new Parameter(c, p.requiresGrad);
-          if (p.grad !== null) q.grad = noGrad(() => cast(p.grad!, dtype));
+          if (p.grad !== null) q.grad = convert(p.grad);
           return q;
         });
       }
-      for (const [, b, field] of module.#ownBuffers(false)) fields[field] = convert(b, (c) => c);
+      for (const [, b, field] of module.#ownBuffers(false)) fields[field] = once(b, (c) => c);
     }
     return this;
   }
@@ -709,11 +777,34 @@ export abstract class Module {
   /**
    * The module's parameters and persistent buffers by dotted name, in a stable order. The values
    * are detached tensors sharing memory with the module (as PyTorch's); `clone()` them to keep a
-   * snapshot that later training does not change.
+   * snapshot that later training does not change. On a GPU module they are GPU tensors: to save
+   * them, take `await stateDictAsync()` (CPU copies) instead.
    */
   stateDict(): Record<string, Tensor> {
     const out: Record<string, Tensor> = {};
     for (const [key, t] of this.#stateEntries('stateDict')) out[key] = t.detach();
+    return out;
+  }
+
+  /**
+   * The state dict as CPU copies, read back from whichever device the module lives on: what
+   * `saveSafetensors` needs from a GPU module (on the CPU: copies of `stateDict()`).
+   *
+   * @example
+   * const model = new Linear(4, 2); // on any device, e.g. after model.to('webgpu')
+   * saveSafetensors(await model.stateDictAsync(), 'model.safetensors');
+   */
+  async stateDictAsync(): Promise<Record<string, Tensor>> {
+    const entries = this.#stateEntries('stateDictAsync');
+    const read = await Promise.all(
+      entries.map(([, t]) =>
+        t.device === 'cpu' ? Promise.resolve(t.detach().clone()) : t.detach().toAsync('cpu'),
+      ),
+    );
+    const out: Record<string, Tensor> = {};
+    entries.forEach(([key], i) => {
+      out[key] = read[i]!;
+    });
     return out;
   }
 
@@ -759,12 +850,19 @@ export abstract class Module {
           `loadStateDict: dtype mismatch for '${key}': the dict has ${source.dtype}, the module has ${target.dtype}`,
         );
       }
+      if (source.device !== target.device && target.device === 'cpu') {
+        throw new DeviceError(
+          `loadStateDict: '${key}' is on ${source.device} and the module on the cpu; read the dict back first ` +
+            `(await t.toAsync('cpu')) or move the module with module.to('${source.device}')`,
+        );
+      }
       copies.push([target, source]);
     }
     noGrad(() => {
       for (const [target, source] of copies) {
-        // A contiguous copy first, so a source that aliases the target is harmless.
-        writeInPlace('loadStateDict', target, source.clone());
+        // A contiguous copy first, so a source that aliases the target is harmless; a CPU source
+        // is uploaded to a GPU module's device.
+        writeInPlace('loadStateDict', target, source.clone().to(target.device));
       }
     });
     return { missingKeys, unexpectedKeys };

@@ -15,6 +15,7 @@ import { cpu } from './cpu/index.js';
 import type { MaskKernels } from './mask.js';
 import type { MatmulKernels } from './matmul.js';
 import type { NormalizationKernels } from './normalization.js';
+import type { OptimKernels } from './optim.js';
 import type { PoolKernels } from './pool.js';
 import type { SamplingKernels } from './sampling.js';
 import type { ScanKernels } from './scan.js';
@@ -40,7 +41,8 @@ export interface Backend
     MatmulKernels,
     NormalizationKernels,
     SamplingKernels,
-    ScanKernels {
+    ScanKernels,
+    OptimKernels {
   /** The device this backend runs on. */
   readonly device: Device;
 }

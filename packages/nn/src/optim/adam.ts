@@ -1,4 +1,4 @@
-import { ValueError } from '@tsgrad/core';
+import { adamStep_, type Tensor, ValueError } from '@tsgrad/core';
 import {
   checkBoolean,
   checkNonNegative,
@@ -8,6 +8,7 @@ import {
   type ParamState,
   type ParamsInput,
   zerosBuffer,
+  zerosState,
 } from './optimizer.js';
 
 /** Hyper-parameters of `Adam` and `AdamW`. */
@@ -76,6 +77,26 @@ export class Adam extends Optimizer<AdamOptions> {
 
   protected override checkState(state: ParamState, index: number): void {
     this.checkStepAndBuffers(state, index, ['expAvg', 'expAvgSq'], ['maxExpAvgSq']);
+  }
+
+  protected override updateOnDevice(
+    p: Tensor,
+    grad: Tensor,
+    group: ParamGroup<AdamOptions>,
+    state: ParamState,
+  ): void {
+    if (state.step === undefined) {
+      state.step = 0;
+      state.expAvg = zerosState(p);
+      state.expAvgSq = zerosState(p);
+    }
+    if (group.amsgrad && state.maxExpAvgSq === undefined) state.maxExpAvgSq = zerosState(p);
+    const step = (state.step as number) + 1;
+    state.step = step;
+    const [beta1, beta2] = group.betas;
+    const max = group.amsgrad ? (state.maxExpAvgSq as Tensor) : null;
+    const o = { ...group, beta1, beta2, step, decoupled: this.decoupledWeightDecay };
+    adamStep_(p, grad, state.expAvg as Tensor, state.expAvgSq as Tensor, max, o);
   }
 
   protected update(

@@ -3,7 +3,17 @@
  * state, `step()`, `zeroGrad()` and a state dict, as `torch.optim.Optimizer`. Subclasses write
  * one in-place update per parameter as a plain loop over its buffer (no Tensor ops, no graph).
  */
-import { DTypeError, fmtShape, ShapeError, Tensor, type TypedArray, ValueError } from '@tsgrad/core';
+import {
+  DeviceError,
+  DTypeError,
+  fmtShape,
+  noGrad,
+  ShapeError,
+  Tensor,
+  type TypedArray,
+  ValueError,
+  zeros,
+} from '@tsgrad/core';
 
 /** The buffer of a floating parameter. */
 export type FloatArray = Float32Array | Float64Array;
@@ -30,9 +40,9 @@ export type ParamsInput<O extends OptimizerOptions> = Iterable<Tensor> | Iterabl
 
 /**
  * Per-parameter state: numbers (a step count) and buffers the size of the parameter, in the
- * parameter's dtype.
+ * parameter's dtype: typed arrays on the CPU, tensors on the parameter's device elsewhere.
  */
-export type ParamState = Record<string, number | FloatArray>;
+export type ParamState = Record<string, number | FloatArray | Tensor>;
 
 /** A saved optimizer: state by parameter index (numbering runs through the groups in order), and the groups. */
 export interface OptimizerStateDict<O extends OptimizerOptions = OptimizerOptions> {
@@ -93,6 +103,18 @@ export abstract class Optimizer<O extends OptimizerOptions> {
     state: ParamState,
   ): void;
 
+  /**
+   * Updates one parameter that is not on the CPU, in place on its device with no readback (the
+   * fused kernels of @tsgrad/core: `sgdStep_`, `adamStep_`); state buffers are tensors on that
+   * device. The base has no device update: a DeviceError naming the optimizer.
+   */
+  protected updateOnDevice(p: Tensor, _grad: Tensor, _group: ParamGroup<O>, _state: ParamState): void {
+    throw new DeviceError(
+      `${this.name}.step: no ${p.device} update for ${this.name} yet (SGD, Adam and AdamW run on ${p.device}); ` +
+        'keep this model on the cpu, or use one of those',
+    );
+  }
+
   /** Checks a parameter's loaded state (keys and kinds); the base accepts anything well shaped. */
   protected checkState(_state: ParamState, _index: number): void {}
 
@@ -115,11 +137,11 @@ export abstract class Optimizer<O extends OptimizerOptions> {
       );
     }
     for (const key of required) {
-      if (!ArrayBuffer.isView(state[key]))
+      if (!ArrayBuffer.isView(state[key]) && !(state[key] instanceof Tensor))
         throw new ValueError(`${op}: parameter ${index} is missing the '${key}' tensor`);
     }
     for (const key of optional) {
-      if (state[key] !== undefined && !ArrayBuffer.isView(state[key]))
+      if (state[key] !== undefined && !ArrayBuffer.isView(state[key]) && !(state[key] instanceof Tensor))
         throw new ValueError(`${op}: '${key}' of parameter ${index} must be a Tensor`);
     }
   }
@@ -174,6 +196,12 @@ export abstract class Optimizer<O extends OptimizerOptions> {
             `${this.name}.step: gradient shape ${fmtShape(grad.shape)} does not match parameter shape ${fmtShape(p.shape)}`,
           );
         }
+        if (p.device !== 'cpu') {
+          const s = this.state.get(p) ?? {};
+          this.state.set(p, s);
+          noGrad(() => this.updateOnDevice(p, grad, group, s));
+          continue;
+        }
         // A non-contiguous gradient (an expanded or transposed view) is copied once, here.
         const contiguous = grad.isContiguous;
         const g = (contiguous ? grad.data : grad.toTypedArray()) as FloatArray;
@@ -197,6 +225,8 @@ export abstract class Optimizer<O extends OptimizerOptions> {
       for (const p of group.params) {
         if (p.grad === null) continue;
         if (setToNone || !p.grad.isContiguous) p.grad = null;
+        else if (p.grad.device !== 'cpu')
+          p.grad.copy_(zeros([], { dtype: p.grad.dtype, device: p.grad.device }));
         else p.grad.data.fill(0, p.grad.offset, p.grad.offset + p.grad.size);
       }
     }
@@ -214,7 +244,12 @@ export abstract class Optimizer<O extends OptimizerOptions> {
         if (s !== undefined && Object.keys(s).length > 0) {
           const saved: Record<string, number | Tensor> = {};
           for (const [key, value] of Object.entries(s)) {
-            saved[key] = typeof value === 'number' ? value : new Tensor(value.slice(), p.shape);
+            saved[key] =
+              typeof value === 'number'
+                ? value
+                : value instanceof Tensor
+                  ? noGrad(() => value.clone())
+                  : new Tensor(value.slice(), p.shape);
           }
           state[index] = saved;
         }
@@ -224,6 +259,24 @@ export abstract class Optimizer<O extends OptimizerOptions> {
       paramGroups.push({ ...copyOptions(options), params: indices } as O & { params: number[] });
     }
     return { state, paramGroups };
+  }
+
+  /**
+   * `stateDict()` with every state tensor read back to the CPU: what `saveCheckpoint` and
+   * `saveSafetensors` need from an optimizer of GPU parameters (whose `stateDict()` holds GPU
+   * tensors, as PyTorch's does).
+   *
+   * @example
+   * const optimizer = new Adam(new Linear(4, 2).parameters()); // its parameters on any device
+   * const saved = await optimizer.stateDictAsync(); // state tensors on the CPU, ready to save
+   */
+  async stateDictAsync(): Promise<OptimizerStateDict<O>> {
+    const dict = this.stateDict();
+    for (const s of Object.values(dict.state)) {
+      for (const [key, value] of Object.entries(s))
+        if (value instanceof Tensor && value.device !== 'cpu') s[key] = await value.toAsync('cpu');
+    }
+    return dict;
   }
 
   /**
@@ -280,6 +333,10 @@ export abstract class Optimizer<O extends OptimizerOptions> {
               `${op}: state '${name}' of parameter ${index} has shape ${fmtShape(value.shape)}, the parameter has shape ${fmtShape(p.shape)}`,
             );
           }
+          if (p.device !== 'cpu') {
+            s[name] = noGrad(() => value.detach().to(p.dtype).to(p.device).clone());
+            continue;
+          }
           const buffer = p.dtype === 'float64' ? new Float64Array(p.size) : new Float32Array(p.size);
           buffer.set(value.toTypedArray() as TypedArray);
           s[name] = buffer;
@@ -319,4 +376,9 @@ export function checkNonNegative(op: string, option: string, value: unknown): vo
 export function checkBoolean(op: string, option: string, value: unknown): void {
   if (typeof value !== 'boolean')
     throw new ValueError(`${op}: invalid ${option} ${String(value)} (expected true or false)`);
+}
+
+/** A zero-filled state tensor shaped like `p`, on its device and in its dtype (device updates). */
+export function zerosState(p: Tensor): Tensor {
+  return zeros([...p.shape], { dtype: p.dtype, device: p.device });
 }

@@ -1,4 +1,4 @@
-import { ValueError } from '@tsgrad/core';
+import { sgdStep_, type Tensor, ValueError } from '@tsgrad/core';
 import {
   checkBoolean,
   checkNonNegative,
@@ -8,6 +8,7 @@ import {
   type ParamState,
   type ParamsInput,
   zerosBuffer,
+  zerosState,
 } from './optimizer.js';
 
 /** Hyper-parameters of `SGD`. */
@@ -73,6 +74,18 @@ export class SGD extends Optimizer<SGDOptions> {
     if (buf !== undefined && typeof buf === 'number') {
       throw new ValueError(`SGD.loadStateDict: momentumBuffer of parameter ${index} must be a Tensor`);
     }
+  }
+
+  protected override updateOnDevice(
+    p: Tensor,
+    grad: Tensor,
+    group: ParamGroup<SGDOptions>,
+    state: ParamState,
+  ): void {
+    let buffer = (state.momentumBuffer as Tensor | undefined) ?? null;
+    const first = group.momentum !== 0 && buffer === null;
+    if (first) state.momentumBuffer = buffer = zerosState(p);
+    sgdStep_(p, grad, group.momentum === 0 ? null : buffer, { ...group, first });
   }
 
   protected update(

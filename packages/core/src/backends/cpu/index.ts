@@ -11,6 +11,7 @@ import { cpuConv } from './conv.js';
 import { cpuMask } from './mask.js';
 import { cpuMatmul } from './matmul.js';
 import { cpuNormalization } from './normalization.js';
+import { cpuOptim } from './optim.js';
 import { cpuPool } from './pool.js';
 import { cpuSampling } from './sampling.js';
 import { cpuScan } from './scan.js';
@@ -50,4 +51,5 @@ export const cpu: Backend = {
   ...cpuScan,
   ...cpuConv,
   ...cpuPool,
+  ...cpuOptim,
 };

@@ -10,6 +10,7 @@ import { binaryKernel, castKernel, unaryKernel, whereKernel } from './elementwis
 import { webgpuMask } from './mask.js';
 import { webgpuMatmul } from './matmul.js';
 import { webgpuNormalization } from './normalization.js';
+import { webgpuOptim } from './optim.js';
 import { webgpuPool } from './pool.js';
 import { reduceKernel } from './reduce.js';
 import { gpu, type Runtime, startRuntime } from './runtime.js';
@@ -71,6 +72,7 @@ export const webgpu: Backend = {
   ...webgpuScan,
   ...webgpuConv,
   ...webgpuPool,
+  ...webgpuOptim,
 };
 
 function dtypeOfArray(data: ArrayLike<number>): 'float32' | 'int32' | 'bool' | 'float64' {
