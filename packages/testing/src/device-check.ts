@@ -10,7 +10,13 @@ import fc from 'fast-check';
 import { closeMismatch } from './assert-close.js';
 import type { OpInfo, OpSample } from './op-info.js';
 
-/** Raised by `checkOnDevice` when the device gives another result than the CPU, or another error. */
+/**
+ * Raised by `checkOnDevice` when the device gives another result than the CPU, or another error.
+ *
+ * @example
+ * const e = new DeviceMismatchError('exp on webgpu, sample 0: output 0 differs from the CPU’s');
+ * e instanceof TsgradError; // true: a test failure, not a missing kernel (that is a DeviceError)
+ */
 export class DeviceMismatchError extends TsgradError {}
 
 /**
