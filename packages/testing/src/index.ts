@@ -33,6 +33,13 @@ export {
 } from './assert-close.js';
 export { type CheckGradsOptions, checkGrads, type NamedParameters } from './check-grads.js';
 export {
+  type CheckOnDeviceOptions,
+  checkOnDevice,
+  type DeviceCheck,
+  DeviceMismatchError,
+  type DeviceSupport,
+} from './device-check.js';
+export {
   applicableProperties,
   defineOp,
   type OpInfo,
@@ -43,4 +50,4 @@ export {
   sampleOf,
 } from './op-info.js';
 export { findOp, opInfos } from './ops/index.js';
-export { type OpSupport, supportMatrix } from './support-matrix.js';
+export { deviceSupport, type OpDeviceSupport, type OpSupport, supportMatrix } from './support-matrix.js';

@@ -1,9 +1,15 @@
 /**
  * The op registry as a support matrix: one row per registered op with its dtypes, whether
  * gradients (and second derivatives) are checked, and which generated properties run; the source
- * of docs/FEATURES.md.
+ * of docs/FEATURES.md; and `deviceSupport`, how far each op runs on a device such as webgpu.
  */
-import type { DType } from '@tsgrad/core';
+import type { Device, DType } from '@tsgrad/core';
+import {
+  type CheckOnDeviceOptions,
+  checkOnDevice,
+  DeviceMismatchError,
+  type DeviceSupport,
+} from './device-check.js';
 import { applicableProperties, type OpInfo, type PropertyKind } from './op-info.js';
 import { opInfos } from './ops/index.js';
 
@@ -60,4 +66,42 @@ export function supportMatrix(infos: readonly OpInfo[] = opInfos): OpSupport[] {
       skipped,
     };
   });
+}
+
+/** How far one op runs on a device, as `deviceSupport` found it. */
+export interface OpDeviceSupport {
+  /** The op's exported name. */
+  name: string;
+  /** How far it runs, or `'mismatch'` where its device check fails (a bug: see the message). */
+  support: DeviceSupport | 'mismatch';
+  /** The DeviceError's message, or the check's failure for a mismatch. */
+  reason?: string;
+}
+
+/**
+ * Runs `checkOnDevice` for every op of the registry on `device` (started already, e.g. by
+ * `await initDevice('webgpu')`), one row per op in registry order; a failing check is a
+ * `'mismatch'` row rather than an exception. Deterministic: the samples come from a fixed seed.
+ *
+ * @example
+ * // not run: needs a WebGPU adapter (initDevice throws a DeviceError without one)
+ * await initDevice('webgpu');
+ * for (const row of await deviceSupport('webgpu')) console.log(row.name, row.support);
+ */
+export async function deviceSupport(
+  device: Device,
+  infos: readonly OpInfo[] = opInfos,
+  options: CheckOnDeviceOptions = {},
+): Promise<OpDeviceSupport[]> {
+  const rows: OpDeviceSupport[] = [];
+  for (const info of infos) {
+    try {
+      const { support, reason } = await checkOnDevice(info, device, options);
+      rows.push(reason === undefined ? { name: info.name, support } : { name: info.name, support, reason });
+    } catch (e) {
+      if (!(e instanceof DeviceMismatchError)) throw e;
+      rows.push({ name: info.name, support: 'mismatch', reason: e.message });
+    }
+  }
+  return rows;
 }

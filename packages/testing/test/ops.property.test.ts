@@ -62,6 +62,13 @@ const NOT_OPS = new Set([
   'withDetectAnomaly',
   'requireFloating',
   'checkSeed',
+  // devices: starting them, moving tensors, reading back (tested in core's webgpu tests)
+  'initDevice',
+  'synchronize',
+  'deviceStats',
+  'toDevice',
+  'toDeviceAsync',
+  'readAsync',
   // thread pool settings
   'getNumThreads',
   'setNumThreads',
