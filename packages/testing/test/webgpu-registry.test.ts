@@ -91,12 +91,7 @@ const RUNS_ON_WEBGPU = [
  * Ops whose device check fails today, each with the bug (in packages/core, reported upstream).
  * Strict: the test fails once the op passes, so the entry is removed with the fix.
  */
-const KNOWN_FAILURES: Record<string, string> = {
-  maxAlong:
-    'its backward makes the index positions with arange() on the cpu (ops/reduce.ts, along), so eq mixes devices',
-  minAlong:
-    'its backward makes the index positions with arange() on the cpu (ops/reduce.ts, along), so eq mixes devices',
-};
+const KNOWN_FAILURES: Record<string, string> = {};
 
 const SUPPORT: readonly DeviceSupport[] = ['backward', 'forward', 'unsupported', 'notApplicable'];
 

@@ -120,7 +120,7 @@ function along(
     indices,
     values: record(op, [x], values, (g) => {
       // The gradient goes to the position of the selected index only.
-      const positions = reshape(arange(x.shape[d] ?? 1, undefined, 1, { dtype: 'int32' }), [
+      const positions = reshape(arange(x.shape[d] ?? 1, undefined, 1, { dtype: 'int32', device: x.device }), [
         ...x.shape.map((_, i) => (i === d ? (x.shape[d] ?? 1) : 1)),
       ]);
       const chosen = eq(positions, unreduce(indices, x.shape, dims));
