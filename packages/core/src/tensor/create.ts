@@ -246,6 +246,17 @@ function fill(
   if (typeof value !== 'number')
     throw new ValueError(`${op}: fill value must be a number, got ${describeValue(value)}`);
   if (dtype === 'int32') checkInt32(op, value);
+  const device = all.device ?? 'cpu';
+  if (device !== 'cpu' && DEVICES.includes(device)) {
+    // Filled on the device by a kernel: no upload (an upload waits for queued work first).
+    const backend = backendFor(op, device);
+    const size = sizeOf(shape);
+    const storage = backend.zeros(dtype, size, op);
+    if (value !== 0) backend.fill(storage, dtype === 'bool' ? asBool(value) : value, 0, size);
+    const t = new Tensor(storage, shape);
+    if (all.requiresGrad) t.requiresGrad_(true);
+    return t;
+  }
   const data = allocate(dtype, sizeOf(shape), op);
   if (value !== 0) data.fill(dtype === 'bool' ? asBool(value) : value);
   return finish(data, shape, all);
