@@ -11,6 +11,8 @@ import type { Device, Storage } from '../tensor/device.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { cpu } from './cpu/index.js';
+import type { IndexingKernels } from './indexing.js';
+import type { LossKernels } from './loss.js';
 
 /** A strided view of a backend's storage: what kernels read (a Tensor is one). */
 export interface View {
@@ -25,7 +27,7 @@ export interface View {
  * The kernels of one device: the core kernels below plus one interface per op family, each in
  * its own file (`backends/<family>.ts`), implemented in `cpu/<family>.ts` and `webgpu/<family>.ts`.
  */
-export interface Backend extends CoreKernels {
+export interface Backend extends CoreKernels, IndexingKernels, LossKernels {
   /** The device this backend runs on. */
   readonly device: Device;
 }

@@ -7,6 +7,8 @@ import * as ew from '../../kernels/elementwise.js';
 import { reduce } from '../../kernels/reduce.js';
 import { allocate, type TypedArray } from '../../tensor/dtype.js';
 import type { Backend, CoreKernels } from '../backend.js';
+import { cpuIndexing } from './indexing.js';
+import { cpuLoss } from './loss.js';
 import { arr } from './view.js';
 
 /** The CPU's core kernels. */
@@ -36,4 +38,6 @@ const cpuCore: CoreKernels = {
 export const cpu: Backend = {
   device: 'cpu',
   ...cpuCore,
+  ...cpuIndexing,
+  ...cpuLoss,
 };

@@ -6,6 +6,8 @@ import { sizeOf } from '../../tensor/shape.js';
 import type { Backend, CoreKernels } from '../backend.js';
 import { fillKernel, regionKernel } from './copy.js';
 import { binaryKernel, castKernel, unaryKernel, whereKernel } from './elementwise.js';
+import { checkIndexErrors, webgpuIndexing } from './indexing.js';
+import { webgpuLoss } from './loss.js';
 import { reduceKernel } from './reduce.js';
 import { gpu, type Runtime, startRuntime } from './runtime.js';
 import { buf, contiguous, viewOf } from './views.js';
@@ -20,7 +22,9 @@ const webgpuCore: CoreKernels = {
   upload: (data) => gpu('to').upload(data, dtypeOfArray(data)),
   read: async (x) => {
     const c = contiguous(x, true);
-    return gpu('read').read(c, 0, sizeOf(x.shape));
+    // Index errors found on the device since the last read surface here (see webgpu/indexing.ts).
+    const [data] = await Promise.all([gpu('read').read(c, 0, sizeOf(x.shape)), checkIndexErrors()]);
+    return data;
   },
   fill: (dst, value, start, end) => fillKernel(buf(dst, 'fill'), value, start, end),
   contiguous: (x, share) => contiguous(x, share),
@@ -57,6 +61,8 @@ const webgpuCore: CoreKernels = {
 export const webgpu: Backend = {
   device: 'webgpu',
   ...webgpuCore,
+  ...webgpuIndexing,
+  ...webgpuLoss,
 };
 
 function dtypeOfArray(data: ArrayLike<number>): 'float32' | 'int32' | 'bool' | 'float64' {
