@@ -10,6 +10,7 @@ import type { ReduceKernel } from '../kernels/reduce.js';
 import type { Device, Storage } from '../tensor/device.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { ActivationKernels } from './activation.js';
 import { cpu } from './cpu/index.js';
 import type { IndexingKernels } from './indexing.js';
 import type { LossKernels } from './loss.js';
@@ -27,7 +28,7 @@ export interface View {
  * The kernels of one device: the core kernels below plus one interface per op family, each in
  * its own file (`backends/<family>.ts`), implemented in `cpu/<family>.ts` and `webgpu/<family>.ts`.
  */
-export interface Backend extends CoreKernels, IndexingKernels, LossKernels {
+export interface Backend extends CoreKernels, ActivationKernels, IndexingKernels, LossKernels {
   /** The device this backend runs on. */
   readonly device: Device;
 }

@@ -9,6 +9,7 @@ export function close(a: ArrayLike<number>, b: ArrayLike<number>, tol = 1e-5): v
     const x = a[i]!;
     const y = b[i]!;
     if (Number.isNaN(x)) expect(Number.isNaN(y)).toBe(true);
+    else if (!Number.isFinite(x)) expect(y).toBe(x);
     else expect(Math.abs(x - y)).toBeLessThanOrEqual(tol * (1 + Math.abs(x)));
   }
 }

@@ -7,6 +7,7 @@ import * as ew from '../../kernels/elementwise.js';
 import { reduce } from '../../kernels/reduce.js';
 import { allocate, type TypedArray } from '../../tensor/dtype.js';
 import type { Backend, CoreKernels } from '../backend.js';
+import { cpuActivation } from './activation.js';
 import { cpuIndexing } from './indexing.js';
 import { cpuLoss } from './loss.js';
 import { arr } from './view.js';
@@ -38,6 +39,7 @@ const cpuCore: CoreKernels = {
 export const cpu: Backend = {
   device: 'cpu',
   ...cpuCore,
+  ...cpuActivation,
   ...cpuIndexing,
   ...cpuLoss,
 };

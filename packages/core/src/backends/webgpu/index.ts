@@ -4,6 +4,7 @@
  */
 import { sizeOf } from '../../tensor/shape.js';
 import type { Backend, CoreKernels } from '../backend.js';
+import { webgpuActivation } from './activation.js';
 import { fillKernel, regionKernel } from './copy.js';
 import { binaryKernel, castKernel, unaryKernel, whereKernel } from './elementwise.js';
 import { checkIndexErrors, webgpuIndexing } from './indexing.js';
@@ -61,6 +62,7 @@ const webgpuCore: CoreKernels = {
 export const webgpu: Backend = {
   device: 'webgpu',
   ...webgpuCore,
+  ...webgpuActivation,
   ...webgpuIndexing,
   ...webgpuLoss,
 };
