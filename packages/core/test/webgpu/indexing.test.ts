@@ -107,6 +107,17 @@ describe.skipIf(!hasWebGPU)('webgpu indexing kernels', () => {
     );
   });
 
+  it('empty indices and empty inputs give the CPU results', async () => {
+    await agree((a, i) => gather(a, 1, i), [randn([3, 0]), indices([3, 0], 1, 1)], [true, false]);
+    await agree((a, i) => indexSelect(a, 0, i), [randn([4, 2]), indices([0], 4, 1)], [true, false]);
+    await agree(
+      (b, i, s) => indexAdd(b, 1, i, s),
+      [randn([2, 3]), indices([0], 3, 1), randn([2, 0])],
+      [true, false, true],
+    );
+    await agree((i, t) => embedding(i, t), [indices([2, 0], 3, 1), randn([3, 4])], [false, true]);
+  });
+
   it('oneHot matches the CPU', async () => {
     await agree((l) => oneHot(l, 5), [indices([2, 3], 5, 11)]);
     await agree((l) => oneHot(l, 4, { dtype: 'int32' }), [indices([6], 4, 3)]);

@@ -47,6 +47,16 @@ describe.skipIf(!hasWebGPU)('webgpu softmax cross-entropy', () => {
     close([cpuLoss], [gpuLoss], 1e-5);
   });
 
+  it('an empty batch gives the CPU results (NaN for the mean, 0 for the sum)', async () => {
+    for (const reduction of reductions) {
+      await agree(
+        (x, t) => softmaxCrossEntropy(x, t, { reduction }),
+        [randn([0, 4]), tensor([], { dtype: 'int32' })],
+        [true, false],
+      );
+    }
+  });
+
   it('gives the CPU gradients of gradients', async () => {
     const logits = randn([4, 5]);
     const labels = tensor([0, 4, -100, 2], { dtype: 'int32' });
