@@ -5,7 +5,7 @@
  * is read and the op throws at once; on a GPU the kernel records the first bad position in an
  * error slot and the ValueError is thrown by the next read of any tensor on that device.
  */
-import { ValueError } from '../errors.js';
+import { fmtShape, ValueError } from '../errors.js';
 import type { Storage } from '../tensor/device.js';
 import type { DType } from '../tensor/dtype.js';
 import type { View } from './backend.js';
@@ -22,6 +22,11 @@ export interface IndexingKernels {
    * for every position p of `shape` (the index's shape; `index` may broadcast to it).
    */
   scatterAdd(op: string, base: View, d: number, index: View, src: View, shape: readonly number[]): Storage;
+  /**
+   * The int32 `index` as a new contiguous buffer with negative entries wrapped (i + size); an
+   * entry outside [−size, size) is a ValueError naming `op` and the tensor's `shape`.
+   */
+  wrapIndex(op: string, index: View, size: number, shape: readonly number[]): Storage;
   /** [...labels.shape, numClasses] of `dtype`: 1 at each int32 label, 0 elsewhere. */
   oneHot(labels: View, numClasses: number, dtype: DType): Storage;
   /**
@@ -57,4 +62,16 @@ export function embeddingOutOfRange(v: number, position: number, rows: number): 
 export function labelOutOfRange(op: string, v: number, position: number, classes: number): ValueError {
   const at = op === 'oneHot' ? `at ${position}` : `at index ${position}`;
   return new ValueError(`${op}: label ${v} ${at} is out of range [0, ${classes})`);
+}
+
+/** The error of a flat index outside [−size, size) (take). */
+export function flatIndexOutOfRange(
+  op: string,
+  v: number,
+  size: number,
+  shape: readonly number[],
+): ValueError {
+  return new ValueError(
+    `${op}: index ${v} is out of range for a tensor of ${size} elements (shape ${fmtShape(shape)})`,
+  );
 }

@@ -2,8 +2,6 @@
 import { record, sameDType } from '../autograd/function.js';
 import { backendOf } from '../backends/backend.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
-import { toContiguous } from '../kernels/copy.js';
-import { wrapIndexKernel } from '../kernels/indexing.js';
 import type { DType } from '../tensor/dtype.js';
 import { normalizeDim, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -134,14 +132,8 @@ function indexSelect1d(x: Tensor, d: number, idx: IndexTensor): Tensor {
 export function take(x: Tensor, index: Tensor): Tensor {
   const idx = requireIndex('take', index);
   const n = x.size;
-  const { data, bad } = wrapIndexKernel(toContiguous(idx, true) as Int32Array, n);
-  if (bad >= 0) {
-    const v = toContiguous(idx, true)[bad];
-    throw new ValueError(
-      `take: index ${v} is out of range for a tensor of ${n} elements (shape ${fmtShape(x.shape)})`,
-    );
-  }
-  return indexSelect(reshape(x, [n]), 0, new Tensor(data, index.shape));
+  const wrapped = backendOf('take', x, idx).wrapIndex('take', idx, n, x.shape);
+  return indexSelect(reshape(x, [n]), 0, new Tensor(wrapped, index.shape));
 }
 
 /**

@@ -10,6 +10,7 @@ import {
   randn,
   scatterAdd,
   type Tensor,
+  take,
   tensor,
   ValueError,
 } from '../../src/index.js';
@@ -116,6 +117,21 @@ describe.skipIf(!hasWebGPU)('webgpu indexing kernels', () => {
       [true, false, true],
     );
     await agree((i, t) => embedding(i, t), [indices([2, 0], 3, 1), randn([3, 4])], [false, true]);
+  });
+
+  it('take (negative entries count from the end) matches the CPU, and names the op out of range', async () => {
+    const idx = tensor(
+      [
+        [0, -1],
+        [5, -6],
+      ],
+      { dtype: 'int32' },
+    );
+    await agree((a, i) => take(a.t(), i), [randn([3, 2]), idx], [true, false]);
+    const bad = take(randn([2, 3]).to('webgpu'), tensor([1, -7], { dtype: 'int32' }).to('webgpu'));
+    await expect(bad.toArrayAsync()).rejects.toThrow(
+      'take: index -7 is out of range for a tensor of 6 elements (shape [2,3])',
+    );
   });
 
   it('oneHot matches the CPU', async () => {

@@ -1,12 +1,17 @@
 /** The CPU's indexing and embedding kernels: the loops of `kernels/indexing.ts` and `kernels/embedding.ts`. */
 import { toContiguous } from '../../kernels/copy.js';
 import { lookupRowsKernel, renormRowsKernel, scatterRowsKernel } from '../../kernels/embedding.js';
-import { gatherKernel, oneHotKernel, scatterAddKernel } from '../../kernels/indexing.js';
+import { gatherKernel, oneHotKernel, scatterAddKernel, wrapIndexKernel } from '../../kernels/indexing.js';
 import type { StridedArray } from '../../kernels/strided.js';
 import { allocate } from '../../tensor/dtype.js';
 import { sizeOf } from '../../tensor/shape.js';
 import type { View } from '../backend.js';
-import { embeddingOutOfRange, type IndexingKernels, labelOutOfRange } from '../indexing.js';
+import {
+  embeddingOutOfRange,
+  flatIndexOutOfRange,
+  type IndexingKernels,
+  labelOutOfRange,
+} from '../indexing.js';
 import { arr } from './view.js';
 
 type IndexArray = StridedArray & { data: Int32Array };
@@ -26,6 +31,12 @@ export const cpuIndexing: IndexingKernels = {
     const out = toContiguous(arr(base));
     scatterAddKernel(op, out, base.shape, d, ints(index), arr(src), shape);
     return out;
+  },
+  wrapIndex: (op, index, size, shape) => {
+    const idx = toContiguous(arr(index), true) as Int32Array;
+    const { data, bad } = wrapIndexKernel(idx, size);
+    if (bad >= 0) throw flatIndexOutOfRange(op, idx[bad]!, size, shape);
+    return data;
   },
   oneHot: (labels, numClasses, dtype) => {
     const idx = toContiguous(arr(labels), true) as Int32Array;

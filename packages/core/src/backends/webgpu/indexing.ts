@@ -19,7 +19,13 @@ import type { StridedArray } from '../../kernels/strided.js';
 import type { TypedArray } from '../../tensor/dtype.js';
 import { broadcastStrides, sizeOf } from '../../tensor/shape.js';
 import type { View } from '../backend.js';
-import { embeddingOutOfRange, type IndexingKernels, indexOutOfRange, labelOutOfRange } from '../indexing.js';
+import {
+  embeddingOutOfRange,
+  flatIndexOutOfRange,
+  type IndexingKernels,
+  indexOutOfRange,
+  labelOutOfRange,
+} from '../indexing.js';
 import { collapse, header, stridedMeta, stridedPositions, wgslType } from './codegen.js';
 import { fillKernel } from './copy.js';
 import { gpu, type WebGPUBuffer } from './runtime.js';
@@ -249,6 +255,41 @@ ${lines.join('\n')}
 export const webgpuIndexing: IndexingKernels = {
   gather,
   scatterAdd,
+  wrapIndex: (op, indexView, size, xShape) => {
+    const rt = gpu(op);
+    const index = onDevice(indexView);
+    const count = sizeOf(index.shape);
+    const out = rt.alloc('int32', count, op);
+    if (count === 0) return out;
+    const ib = buf(index.storage, op);
+    const { buffer, slot } = slotFor({
+      index: ib,
+      shape: index.shape,
+      strides: index.strides,
+      offset: index.offset,
+      error: (v) => flatIndexOutOfRange(op, v, size, xShape),
+    });
+    const c = collapse(index.shape, [index.strides]);
+    const rank = c.shape.length;
+    rt.run(
+      {
+        key: `wrapIndex:${rank}`,
+        wgsl: () => `${header(`@group(0) @binding(1) var<storage, read_write> out: array<i32>;
+@group(0) @binding(2) var<storage, read_write> err: array<atomic<i32>>;
+@group(0) @binding(3) var<storage, read> idx: array<i32>;`)}
+  if (i >= prm[2]) { return; }
+${stridedPositions(rank, 1, 2)}
+  let v = idx[p0];
+  if (v < -prm[0] || v >= prm[0]) { atomicMin(&err[prm[1]], i); out[i] = 0; return; }
+  out[i] = select(v, v + prm[0], v < 0);
+}`,
+      },
+      [size, slot, ...stridedMeta(count, c.shape, [index.offset], c.strides)],
+      [out, buffer, ib],
+      count,
+    );
+    return out;
+  },
   oneHot: (labelsView, numClasses, dtype) => {
     const rt = gpu('oneHot');
     const labels = onDevice(labelsView);
