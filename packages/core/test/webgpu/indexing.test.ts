@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  DeviceError,
   embedding,
   gather,
   indexAdd,
@@ -15,7 +14,7 @@ import {
   ValueError,
 } from '../../src/index.js';
 import { hasWebGPU } from './device.js';
-import { agree } from './helpers.js';
+import { agree, close } from './helpers.js';
 
 /** An int32 tensor of `shape` with entries in [0, size). */
 function indices(shape: number[], size: number, seed: number): Tensor {
@@ -170,10 +169,16 @@ describe.skipIf(!hasWebGPU)('webgpu indexing kernels', () => {
     await expect(s.toArrayAsync()).rejects.toThrow('scatterAdd: index 5 is out of range for dim 0 of size 2');
   });
 
-  it('names the op when a kernel has no webgpu version yet', () => {
-    const w = randn([3, 2]).to('webgpu');
-    expect(() => embedding(tensor([0], { dtype: 'int32' }).to('webgpu'), w, { maxNorm: 1 })).toThrow(
-      DeviceError,
-    );
+  it('embedding with maxNorm renormalises the named rows in place as the CPU does', async () => {
+    for (const normType of [2, 1, 3, Number.POSITIVE_INFINITY]) {
+      const w = randn([5, 4]).mul(2);
+      const idx = tensor([[3, 1, 3, 0]], { dtype: 'int32' });
+      const wc = w.clone();
+      const wg = w.to('webgpu');
+      const outC = embedding(idx, wc, { maxNorm: 1.5, normType });
+      const outG = embedding(idx.to('webgpu'), wg, { maxNorm: 1.5, normType });
+      close(outC.toFlatArray(), await outG.toTypedArrayAsync(), 1e-5);
+      close(wc.toFlatArray(), await wg.toTypedArrayAsync(), 1e-5);
+    }
   });
 });

@@ -2,7 +2,7 @@
  * Indexing and embedding kernels on the GPU, and the checking of indices that live there.
  *
  * Index checks: a kernel cannot throw, and reading an index back would cost a round trip per op,
- * so every op that reads a GPU index first runs `rangeCheck`, which records the first bad
+ * so every op that reads a GPU index runs a check (`rangeCheck`, or inline), which records the first bad
  * position in an error slot (atomicMin); the slots are read together with the next read of any
  * tensor on the device (`checkIndexErrors`, one extra small copy in the same round trip), which
  * then throws the op's ValueError (the CPU's message). Out-of-range entries read as 0 meanwhile.
@@ -13,7 +13,6 @@
  * scatterAdd/indexAdd and O(indices) per (row, column) for the embedding backward: fine for the
  * vocabularies of small models, slow for very large ones.
  */
-import { DeviceError } from '../../errors.js';
 import { toContiguous } from '../../kernels/copy.js';
 import type { StridedArray } from '../../kernels/strided.js';
 import type { TypedArray } from '../../tensor/dtype.js';
@@ -26,7 +25,7 @@ import {
   indexOutOfRange,
   labelOutOfRange,
 } from '../indexing.js';
-import { collapse, header, stridedMeta, stridedPositions, wgslType } from './codegen.js';
+import { collapse, f32bits, header, stridedMeta, stridedPositions, wgslType } from './codegen.js';
 import { fillKernel } from './copy.js';
 import { gpu, type WebGPUBuffer } from './runtime.js';
 import { buf, contiguous } from './views.js';
@@ -372,7 +371,53 @@ ${stridedPositions(rank, 1, 2)}
     );
     return out;
   },
-  renormRows: () => {
-    throw new DeviceError('embedding: no webgpu kernel for maxNorm yet; renormalise the weight on the cpu');
+  renormRows: (indices, table, maxNorm, normType) => {
+    // One thread per table row: it scans the indices for its row, so each named row is rescaled
+    // once and no two threads touch the same row.
+    const rt = gpu('embedding');
+    const rows = table.shape[0]!;
+    const n = sizeOf(indices.shape);
+    rangeCheck(indices, indices.shape, rows, (v, pos) => embeddingOutOfRange(v, pos, rows));
+    const mode = normType === Number.POSITIVE_INFINITY ? 0 : normType === 1 ? 1 : normType === 2 ? 2 : 3;
+    rt.run(
+      {
+        key: 'renormRows',
+        wgsl: () => `${header(`@group(0) @binding(1) var<storage, read_write> table: array<f32>;
+@group(0) @binding(2) var<storage, read> idx: array<i32>;`)}
+  if (i >= prm[0]) { return; }
+  var found = false;
+  for (var k = 0; k < prm[2]; k++) { if (idx[prm[6] + k] == i) { found = true; break; } }
+  if (!found) { return; }
+  let start = prm[3] + i * prm[4];
+  let mode = prm[7];
+  let p = bitcast<f32>(prm[9]);
+  var norm = 0.0;
+  for (var j = 0; j < prm[1]; j++) {
+    let a = abs(table[start + j * prm[5]]);
+    if (mode == 0) { norm = max(norm, a); } else if (mode == 1) { norm += a; } else if (mode == 2) { norm += a * a; } else { norm += pow(a, p); }
+  }
+  if (mode == 2) { norm = sqrt(norm); } else if (mode == 3) { norm = pow(norm, 1.0 / p); }
+  let maxNorm = bitcast<f32>(prm[8]);
+  if (norm > maxNorm) {
+    let scale = maxNorm / (norm + 1e-7);
+    for (var j = 0; j < prm[1]; j++) { table[start + j * prm[5]] *= scale; }
+  }
+}`,
+      },
+      [
+        rows,
+        table.shape[1]!,
+        n,
+        table.offset,
+        table.strides[0]!,
+        table.strides[1]!,
+        indices.offset,
+        mode,
+        f32bits(maxNorm),
+        f32bits(mode === 3 ? normType : 0),
+      ],
+      [buf(table.storage, 'embedding'), buf(indices.storage, 'embedding')],
+      rows,
+    );
   },
 };
