@@ -10,8 +10,11 @@ import type { ReduceKernel } from '../kernels/reduce.js';
 import type { Device, Storage } from '../tensor/device.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import type { Tensor } from '../tensor/tensor.js';
+import type { ActivationKernels } from './activation.js';
 import type { ConvKernels } from './conv.js';
 import { cpu } from './cpu/index.js';
+import type { IndexingKernels } from './indexing.js';
+import type { LossKernels } from './loss.js';
 import type { MaskKernels } from './mask.js';
 import type { MatmulKernels } from './matmul.js';
 import type { NormalizationKernels } from './normalization.js';
@@ -42,7 +45,10 @@ export interface Backend
     NormalizationKernels,
     SamplingKernels,
     ScanKernels,
-    OptimKernels {
+    OptimKernels,
+    ActivationKernels,
+    IndexingKernels,
+    LossKernels {
   /** The device this backend runs on. */
   readonly device: Device;
 }

@@ -4,10 +4,9 @@
  * dense one-hot); its own backward is the lookup again, so gradients of gradients work.
  */
 import { record } from '../autograd/function.js';
+import { backendOf } from '../backends/backend.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
-import { toContiguous } from '../kernels/copy.js';
-import { lookupRowsKernel, renormRowsKernel, scatterRowsKernel } from '../kernels/embedding.js';
-import { allocate, requireFloating } from '../tensor/dtype.js';
+import { requireFloating } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** Options of `embedding`. */
@@ -45,58 +44,39 @@ export function embedding(indices: Tensor, weight: Tensor, options: EmbeddingOpt
     }
     padding = p < 0 ? p + rows : p;
   }
-  // A copy: the backward reads the indices as they were at the lookup.
-  const idx = toContiguous(indices) as Int32Array;
+  const be = backendOf('embedding', indices, weight);
+  // A contiguous copy: the backward reads the indices as they were at the lookup.
+  const idx = new Tensor(be.contiguous(indices), [indices.size]);
   if (options.maxNorm !== undefined) {
     const maxNorm = options.maxNorm;
     const normType = options.normType ?? 2;
     if (!(maxNorm >= 0)) throw new ValueError(`embedding: maxNorm must be ≥ 0, got ${maxNorm}`);
     if (!(normType > 0)) throw new ValueError(`embedding: normType must be > 0, got ${normType}`);
-    checkIndices(idx, rows);
     // In place and unrecorded, as PyTorch renormalises under no_grad before the lookup.
-    renormRowsKernel(idx, weight, maxNorm, normType);
+    be.renormRows(idx, weight, maxNorm, normType);
   } else if (options.normType !== undefined && !(options.normType > 0)) {
     throw new ValueError(`embedding: normType must be > 0, got ${options.normType}`);
   }
   return lookup(indices, idx, weight, padding, false);
 }
 
-function checkIndices(idx: Int32Array, rows: number): void {
-  for (let i = 0; i < idx.length; i++) {
-    const v = idx[i]!;
-    if (v < 0 || v >= rows) {
-      throw new ValueError(`embedding: index ${v} at position ${i} is out of range for ${rows} embeddings`);
-    }
-  }
-}
-
 /**
  * The recorded lookup. `zeroPadding` zeroes the padding row's outputs: the adjoint of the
  * scatter (which skips that row) needs it; the user-facing forward returns the row as it is.
  */
-function lookup(
-  indices: Tensor,
-  idx: Int32Array,
-  table: Tensor,
-  padding: number,
-  zeroPadding: boolean,
-): Tensor {
+function lookup(indices: Tensor, idx: Tensor, table: Tensor, padding: number, zeroPadding: boolean): Tensor {
   const rows = table.shape[0]!;
   const dim = table.shape[1]!;
-  const out = new Tensor(allocate(table.dtype, idx.length * dim, 'embedding'), [...indices.shape, dim]);
-  const bad = lookupRowsKernel(idx, table, zeroPadding ? padding : -1, out.data);
-  if (bad >= 0) {
-    throw new ValueError(
-      `embedding: index ${idx[bad]} at position ${bad} is out of range for ${rows} embeddings`,
-    );
-  }
+  const out = new Tensor(
+    backendOf('embedding', idx, table).lookupRows(idx, table, zeroPadding ? padding : -1),
+    [...indices.shape, dim],
+  );
   return record('embedding', [table], out, (g) => [scatterRows(g, indices, idx, rows, padding)]);
 }
 
 /** Gradient rows (shape [...indices.shape, dim]) summed into a [rows, dim] table, skipping `padding`. */
-function scatterRows(g: Tensor, indices: Tensor, idx: Int32Array, rows: number, padding: number): Tensor {
+function scatterRows(g: Tensor, indices: Tensor, idx: Tensor, rows: number, padding: number): Tensor {
   const dim = g.shape[g.ndim - 1]!;
-  const out = new Tensor(allocate(g.dtype, rows * dim, 'embedding'), [rows, dim]);
-  scatterRowsKernel(idx, toContiguous(g, true), dim, padding, out.data);
+  const out = new Tensor(backendOf('embedding', idx, g).scatterRows(idx, g, rows, padding), [rows, dim]);
   return record('embeddingBackward', [g], out, (gg) => [lookup(indices, idx, gg, padding, true)]);
 }

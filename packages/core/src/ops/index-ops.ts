@@ -1,14 +1,14 @@
 /** Indexing ops: gather, indexSelect (any-rank index), take, their adjoints (scatterAdd, indexAdd), and oneHot. */
 import { record, sameDType } from '../autograd/function.js';
+import { backendOf } from '../backends/backend.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
-import { toContiguous } from '../kernels/copy.js';
-import { gatherKernel, oneHotKernel, scatterAddKernel, wrapIndexKernel } from '../kernels/indexing.js';
-import { allocate, type DType } from '../tensor/dtype.js';
+import type { DType } from '../tensor/dtype.js';
 import { normalizeDim, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { reshape } from './shape.js';
 
-type IndexTensor = Tensor & { data: Int32Array };
+/** An int32 index tensor (checked by `requireIndex`). */
+type IndexTensor = Tensor;
 
 function requireIndex(op: string, index: Tensor): IndexTensor {
   if (index.dtype !== 'int32') throw new DTypeError(`${op}: index must be int32, got ${index.dtype}`);
@@ -39,8 +39,9 @@ function alongDim(index: IndexTensor, shape: readonly number[], d: number): Inde
   return new Tensor(index.storage, shape, strides, index.offset) as IndexTensor;
 }
 
-function zerosOf(dtype: DType, shape: readonly number[]): Tensor {
-  return new Tensor(allocate(dtype, sizeOf(shape)), shape);
+/** Zeros of `like`'s dtype and `shape`, on `like`'s device. */
+function zerosOf(op: string, like: Tensor, shape: readonly number[]): Tensor {
+  return new Tensor(backendOf(op, like).zeros(like.dtype, sizeOf(shape), op), shape);
 }
 
 /**
@@ -54,9 +55,8 @@ export function gather(x: Tensor, dim: number, index: Tensor): Tensor {
   const d = normalizeDim('gather', dim, x.ndim);
   checkGatherShapes('gather', x, d, index);
   const idx = requireIndex('gather', index);
-  const out = new Tensor(allocate(x.dtype, index.size), index.shape);
-  gatherKernel('gather', x, d, idx, index.shape, out.data);
-  return record('gather', [x], out, (g) => [scatterAdd(zerosOf(x.dtype, x.shape), d, index, g)]);
+  const out = new Tensor(backendOf('gather', x, idx).gather('gather', x, d, idx, index.shape), index.shape);
+  return record('gather', [x], out, (g) => [scatterAdd(zerosOf('gather', g, x.shape), d, index, g)]);
 }
 
 /**
@@ -80,8 +80,10 @@ export function scatterAdd(base: Tensor, dim: number, index: Tensor, src: Tensor
       `scatterAdd: index shape ${fmtShape(index.shape)} exceeds source shape ${fmtShape(src.shape)}`,
     );
   }
-  const out = new Tensor(toContiguous(base), base.shape);
-  scatterAddKernel('scatterAdd', out.data, base.shape, d, idx, src, index.shape);
+  const out = new Tensor(
+    backendOf('scatterAdd', base, idx, src).scatterAdd('scatterAdd', base, d, idx, src, index.shape),
+    base.shape,
+  );
   return record('scatterAdd', [base, src], out, (g, needs) => [
     needs[0] ? g : null,
     needs[1] ? gather(g, d, index) : null,
@@ -113,9 +115,11 @@ function indexSelect1d(x: Tensor, d: number, idx: IndexTensor): Tensor {
     );
   const shape = [...x.shape];
   if (x.ndim > 0) shape[d] = idx.size;
-  const out = new Tensor(allocate(x.dtype, sizeOf(shape)), shape);
-  gatherKernel('indexSelect', x, d, alongDim(idx, shape, d), shape, out.data);
-  return record('indexSelect', [x], out, (g) => [indexAdd(zerosOf(x.dtype, x.shape), d, idx, g)]);
+  const out = new Tensor(
+    backendOf('indexSelect', x, idx).gather('indexSelect', x, d, alongDim(idx, shape, d), shape),
+    shape,
+  );
+  return record('indexSelect', [x], out, (g) => [indexAdd(zerosOf('indexSelect', g, x.shape), d, idx, g)]);
 }
 
 /**
@@ -128,14 +132,8 @@ function indexSelect1d(x: Tensor, d: number, idx: IndexTensor): Tensor {
 export function take(x: Tensor, index: Tensor): Tensor {
   const idx = requireIndex('take', index);
   const n = x.size;
-  const { data, bad } = wrapIndexKernel(toContiguous(idx, true) as Int32Array, n);
-  if (bad >= 0) {
-    const v = toContiguous(idx, true)[bad];
-    throw new ValueError(
-      `take: index ${v} is out of range for a tensor of ${n} elements (shape ${fmtShape(x.shape)})`,
-    );
-  }
-  return indexSelect(reshape(x, [n]), 0, new Tensor(data, index.shape));
+  const wrapped = backendOf('take', x, idx).wrapIndex('take', idx, n, x.shape);
+  return indexSelect(reshape(x, [n]), 0, new Tensor(wrapped, index.shape));
 }
 
 /**
@@ -159,8 +157,17 @@ export function indexAdd(base: Tensor, dim: number, index: Tensor, src: Tensor):
   if (src.ndim !== base.ndim || src.shape.some((s, i) => s !== expected[i])) {
     throw new ShapeError(`indexAdd: source shape ${fmtShape(src.shape)} should be ${fmtShape(expected)}`);
   }
-  const out = new Tensor(toContiguous(base), base.shape);
-  scatterAddKernel('indexAdd', out.data, base.shape, d, alongDim(idx, src.shape, d), src, src.shape);
+  const out = new Tensor(
+    backendOf('indexAdd', base, idx, src).scatterAdd(
+      'indexAdd',
+      base,
+      d,
+      alongDim(idx, src.shape, d),
+      src,
+      src.shape,
+    ),
+    base.shape,
+  );
   return record('indexAdd', [base, src], out, (g, needs) => [
     needs[0] ? g : null,
     needs[1] ? indexSelect(g, d, index) : null,
@@ -179,13 +186,9 @@ export function oneHot(labels: Tensor, numClasses: number, options: { dtype?: DT
   if (!Number.isInteger(numClasses) || numClasses <= 0) {
     throw new ValueError(`oneHot: numClasses must be a positive integer, got ${numClasses}`);
   }
-  const idx = toContiguous(labels, true) as Int32Array;
-  const out = new Tensor(allocate(options.dtype ?? 'float32', idx.length * numClasses), [
+  const dtype = options.dtype ?? 'float32';
+  return new Tensor(backendOf('oneHot', labels).oneHot(labels, numClasses, dtype), [
     ...labels.shape,
     numClasses,
   ]);
-  const bad = oneHotKernel(idx, numClasses, out.data);
-  if (bad >= 0)
-    throw new ValueError(`oneHot: label ${idx[bad]} at ${bad} is out of range [0, ${numClasses})`);
-  return out;
 }

@@ -5,13 +5,16 @@
  * probabilities, instead of the half-dozen passes of logSoftmax + gather + mean.
  */
 import { record } from '../autograd/function.js';
+import { backendOf } from '../backends/backend.js';
+import { labelOutOfRange } from '../backends/indexing.js';
 import { DTypeError, fmtShape, ShapeError, ValueError } from '../errors.js';
-import { toContiguous } from '../kernels/copy.js';
-import { softmaxCrossEntropyBackwardKernel, softmaxCrossEntropyKernel } from '../kernels/loss.js';
-import { allocate, requireFloating, type TypedArray } from '../tensor/dtype.js';
+import type { Storage } from '../tensor/device.js';
+import { requireFloating } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { softmax } from './activation.js';
-import { div, mul, sub } from './elementwise.js';
+import { toDevice } from './device.js';
+import { cast, div, mul, ne, sub, where } from './elementwise.js';
+import { oneHot } from './index-ops.js';
 import { sum } from './reduce.js';
 import { expand, reshape } from './shape.js';
 
@@ -57,30 +60,32 @@ export function softmaxCrossEntropy(
       `${op}: target of shape ${fmtShape(target.shape)} should be [${n}] for logits ${fmtShape(logits.shape)}`,
     );
   }
-  const labels = toContiguous(target, true) as Int32Array;
-  const losses = new Float64Array(n);
-  const probs = allocate(logits.dtype, n * c);
-  const bad = softmaxCrossEntropyKernel(toContiguous(logits, true), labels, n, c, ignoreIndex, losses, probs);
-  if (bad >= 0) throw new ValueError(`${op}: label ${labels[bad]} at index ${bad} is out of range [0, ${c})`);
-  let counted = 0;
-  for (let i = 0; i < n; i++) if (labels[i] !== ignoreIndex) counted++;
-
-  let out: Tensor;
-  if (reduction === 'none') {
-    out = new Tensor(allocate(logits.dtype, n), [n]);
-    out.data.set(losses);
-  } else {
-    let total = 0;
-    for (let i = 0; i < n; i++) total += losses[i]!;
-    out = new Tensor(allocate(logits.dtype, 1), []);
-    out.data[0] = reduction === 'sum' ? total : total / counted;
+  // Labels on the CPU with logits elsewhere are checked here and moved (nn passes them either way).
+  let labels = target;
+  if (target.device === 'cpu' && logits.device !== 'cpu') {
+    const bad = firstOutOfRange(target.toTypedArray() as Int32Array, c, ignoreIndex);
+    if (bad >= 0) throw labelOutOfRange(op, target.toTypedArray()[bad]!, bad, c);
+    labels = toDevice(target, logits.device);
   }
+  const be = backendOf(op, logits, labels);
+  const res = be.softmaxCrossEntropy(op, logits, labels, ignoreIndex, reduction);
+  const out = new Tensor(res.loss, reduction === 'none' ? [n] : []);
+  const counted = res.counted === null ? null : new Tensor(res.counted, []);
   return record(op, [logits], out, (g) => {
     // The upstream gradient of each row's loss, [N].
     const rowGrad =
-      reduction === 'none' ? g : expand(reshape(reduction === 'sum' ? g : div(g, counted), [1]), [n]);
-    return [softmaxCrossEntropyBackward(logits, labels, probs, ignoreIndex, rowGrad)];
+      reduction === 'none' ? g : expand(reshape(counted === null ? g : div(g, counted), [1]), [n]);
+    return [softmaxCrossEntropyBackward(logits, labels, res.probs, ignoreIndex, rowGrad)];
   });
+}
+
+/** The position of the first label outside [0, c) that is not `ignoreIndex`, or −1. */
+function firstOutOfRange(labels: Int32Array, c: number, ignoreIndex: number): number {
+  for (let i = 0; i < labels.length; i++) {
+    const t = labels[i]!;
+    if (t !== ignoreIndex && (t < 0 || t >= c)) return i;
+  }
+  return -1;
 }
 
 /**
@@ -89,23 +94,28 @@ export function softmaxCrossEntropy(
  */
 function softmaxCrossEntropyBackward(
   x: Tensor,
-  labels: Int32Array,
-  probs: TypedArray,
+  labels: Tensor,
+  probs: Storage,
   ignoreIndex: number,
   rowGrad: Tensor,
 ): Tensor {
   const [n, c] = x.shape as [number, number];
-  const out = new Tensor(allocate(x.dtype, n * c), [n, c]);
-  softmaxCrossEntropyBackwardKernel(probs, labels, toContiguous(rowGrad, true), n, c, ignoreIndex, out.data);
+  const out = new Tensor(
+    backendOf('softmaxCrossEntropyBackward', x, labels, rowGrad).softmaxCrossEntropyBackward(
+      probs,
+      labels,
+      rowGrad,
+      n,
+      c,
+      ignoreIndex,
+    ),
+    [n, c],
+  );
   return record('softmaxCrossEntropyBackward', [x, rowGrad], out, (h, needs) => {
     // out = valid·rowGrad·(S − Y) with S = softmax(x), Y the one-hot labels, valid 0 on ignored rows.
-    const y = new Tensor(allocate(x.dtype, n * c), [n, c]);
-    const valid = new Tensor(allocate(x.dtype, n), [n, 1]);
-    for (let i = 0; i < n; i++) {
-      if (labels[i] === ignoreIndex) continue;
-      valid.data[i] = 1;
-      y.data[i * c + labels[i]!] = 1;
-    }
+    const validMask = ne(labels, ignoreIndex);
+    const valid = reshape(cast(validMask, x.dtype), [n, 1]);
+    const y = mul(oneHot(where(validMask, labels, 0), c, { dtype: x.dtype }), valid);
     const s = softmax(x, 1);
     const hv = mul(h, valid);
     let dx: Tensor | null = null;

@@ -7,7 +7,10 @@ import * as ew from '../../kernels/elementwise.js';
 import { reduce } from '../../kernels/reduce.js';
 import { allocate, type TypedArray } from '../../tensor/dtype.js';
 import type { Backend, CoreKernels } from '../backend.js';
+import { cpuActivation } from './activation.js';
 import { cpuConv } from './conv.js';
+import { cpuIndexing } from './indexing.js';
+import { cpuLoss } from './loss.js';
 import { cpuMask } from './mask.js';
 import { cpuMatmul } from './matmul.js';
 import { cpuNormalization } from './normalization.js';
@@ -52,4 +55,7 @@ export const cpu: Backend = {
   ...cpuConv,
   ...cpuPool,
   ...cpuOptim,
+  ...cpuActivation,
+  ...cpuIndexing,
+  ...cpuLoss,
 };

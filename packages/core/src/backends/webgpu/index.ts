@@ -4,9 +4,12 @@
  */
 import { sizeOf } from '../../tensor/shape.js';
 import type { Backend, CoreKernels } from '../backend.js';
+import { webgpuActivation } from './activation.js';
 import { webgpuConv } from './conv.js';
 import { fillKernel, regionKernel } from './copy.js';
 import { binaryKernel, castKernel, unaryKernel, whereKernel } from './elementwise.js';
+import { checkIndexErrors, webgpuIndexing } from './indexing.js';
+import { webgpuLoss } from './loss.js';
 import { webgpuMask } from './mask.js';
 import { webgpuMatmul } from './matmul.js';
 import { webgpuNormalization } from './normalization.js';
@@ -28,7 +31,9 @@ const webgpuCore: CoreKernels = {
   upload: (data) => gpu('to').upload(data, dtypeOfArray(data)),
   read: async (x) => {
     const c = contiguous(x, true);
-    return gpu('read').read(c, 0, sizeOf(x.shape));
+    // Index errors found on the device since the last read surface here (see webgpu/indexing.ts).
+    const [data] = await Promise.all([gpu('read').read(c, 0, sizeOf(x.shape)), checkIndexErrors()]);
+    return data;
   },
   fill: (dst, value, start, end) => fillKernel(buf(dst, 'fill'), value, start, end),
   contiguous: (x, share) => contiguous(x, share),
@@ -73,6 +78,9 @@ export const webgpu: Backend = {
   ...webgpuConv,
   ...webgpuPool,
   ...webgpuOptim,
+  ...webgpuActivation,
+  ...webgpuIndexing,
+  ...webgpuLoss,
 };
 
 function dtypeOfArray(data: ArrayLike<number>): 'float32' | 'int32' | 'bool' | 'float64' {
