@@ -83,6 +83,8 @@ export interface CoreKernels {
     offset: number,
     src: View,
   ): void;
+  /** The elements of `x` reversed along `dims`, in a new contiguous buffer. */
+  flip(x: View, dims: readonly number[]): Storage;
   /** A unary map (p, q, r are the op's parameters) into a new contiguous buffer of `dtype`. */
   unary(kind: UnaryKernel, x: View, dtype: DType, p?: number, q?: number, r?: number): Storage;
   /** A binary map broadcast to `shape` into a new contiguous buffer of `dtype`. */

@@ -3,11 +3,10 @@
  * `select`, `diagonal`, `meshgrid` and `broadcastTo` are views; the rest copy. Composites validate
  * their arguments first, so errors name the op the user called.
  */
+
 import { record, sameDType } from '../autograd/function.js';
+import { backendOf } from '../backends/backend.js';
 import { fmtShape, ShapeError, ValueError } from '../errors.js';
-import { copyStrided } from '../kernels/copy.js';
-import { flipKernel } from '../kernels/rearrange.js';
-import { allocate } from '../tensor/dtype.js';
 import { normalizeDim, normalizeDims, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { mul } from './elementwise.js';
@@ -25,7 +24,7 @@ function dimList(dims: number | readonly number[]): readonly number[] {
  */
 export function flip(x: Tensor, dims: number | readonly number[]): Tensor {
   const ds = normalizeDims('flip', dimList(dims), x.ndim);
-  const out = new Tensor(flipKernel(x, ds), x.shape);
+  const out = new Tensor(backendOf('flip', x).flip(x, ds), x.shape);
   return record('flip', [x], out, (g) => [flip(g, ds)]);
 }
 
@@ -104,7 +103,7 @@ function repeatAs(op: string, x: Tensor, repeats: readonly number[]): Tensor {
     shape.map((s, i) => s * repeats[i]!),
   );
   // All-1 repeats of contiguous data reshape to a view; repeat always returns a copy, as PyTorch's.
-  return out.data === x.data ? clone(out) : out;
+  return out.storage === x.storage ? clone(out) : out;
 }
 
 /**
@@ -201,9 +200,10 @@ export function diagonal(x: Tensor, options: DiagonalOptions = {}): Tensor {
 
 /** A zero tensor of `shape` with `g` written on its diagonal: the adjoint of `diagonal`. */
 function diagonalScatter(op: string, g: Tensor, shape: readonly number[], options: DiagonalOptions): Tensor {
-  const out = new Tensor(allocate(g.dtype, sizeOf(shape), op), [...shape]);
+  const backend = backendOf(op, g);
+  const out = new Tensor(backend.zeros(g.dtype, sizeOf(shape), op), [...shape]);
   const v = diagonalView(op, out.shape, out.strides, options);
-  copyStrided(out.data, v.shape, v.strides, v.start, g);
+  backend.copyStrided(out.storage, v.shape, v.strides, v.start, g);
   return record(op, [g], out, (gg) => [diagonal(gg, options)]);
 }
 

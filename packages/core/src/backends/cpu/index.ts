@@ -4,6 +4,7 @@
  */
 import { addStrided, castBuffer, copyStrided, toContiguous } from '../../kernels/copy.js';
 import * as ew from '../../kernels/elementwise.js';
+import { flipKernel } from '../../kernels/rearrange.js';
 import { reduce } from '../../kernels/reduce.js';
 import { allocate, type TypedArray } from '../../tensor/dtype.js';
 import type { Backend, CoreKernels } from '../backend.js';
@@ -37,6 +38,7 @@ const cpuCore: CoreKernels = {
     copyStrided(dst as TypedArray, shape, strides, offset, arr(src)),
   addStrided: (dst, shape, strides, offset, src) =>
     addStrided(dst as TypedArray, shape, strides, offset, arr(src)),
+  flip: (x, dims) => flipKernel(arr(x), dims),
   unary: (kind, x, dtype, p, q, r) => ew.unary(kind, arr(x), dtype, p, q, r),
   binary: (kind, a, b, shape, dtype) => ew.binary(kind, arr(a), arr(b), shape, dtype),
   where: (cond, a, b, shape, dtype) => ew.where(arr(cond), arr(a), arr(b), shape, dtype),

@@ -60,6 +60,16 @@ const webgpuCore: CoreKernels = {
       src.storage === d ? { ...viewOf(src), storage: contiguous(src) } : src,
     );
   },
+  // A view with negative strides along `dims`, copied: the strided copy reads it as it is.
+  flip: (x, dims) => {
+    let offset = x.offset;
+    const strides = x.strides.map((st, d) => {
+      if (!dims.includes(d) || x.shape[d]! === 0) return st;
+      offset += st * (x.shape[d]! - 1);
+      return -st;
+    });
+    return contiguous({ ...viewOf(x), strides, offset }, false);
+  },
   unary: unaryKernel,
   binary: binaryKernel,
   where: whereKernel,
