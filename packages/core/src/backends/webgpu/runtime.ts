@@ -74,7 +74,7 @@ function sizeClass(bytes: number): number {
 export class Runtime {
   readonly stats: WebGPUStats = { createdBytes: 0, liveBytes: 0, dispatches: 0, submits: 0, pipelines: 0 };
   private readonly free = new Map<number, GPUBuffer[]>();
-  private readonly pipelines = new Map<string, GPUComputePipeline>();
+  private readonly pipelines = new Map<string, { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout }>();
   private readonly registry = new FinalizationRegistry<Held>((h) => this.release(h));
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
@@ -136,14 +136,15 @@ export class Runtime {
     list.push(h.buffer);
   }
 
-  /** The compute pipeline of `kernel`, compiled once. */
-  private pipeline(kernel: Kernel): GPUComputePipeline {
+  /** The compute pipeline of `kernel` and its bind group layout, compiled once. */
+  private pipeline(kernel: Kernel): { pipeline: GPUComputePipeline; layout: GPUBindGroupLayout } {
     let p = this.pipelines.get(kernel.key);
     if (p === undefined) {
       const code = kernel.wgsl();
       if (process.env.TSGRAD_WEBGPU_DEBUG) console.error(`--- ${kernel.key}\n${code}`);
       const module = this.device.createShaderModule({ code, label: kernel.key });
-      p = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+      const pipeline = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' } });
+      p = { pipeline, layout: pipeline.getBindGroupLayout(0) };
       this.pipelines.set(kernel.key, p);
       this.stats.pipelines++;
     }
@@ -160,7 +161,7 @@ export class Runtime {
     buffers: readonly WebGPUBuffer[],
     groups: readonly [number, number?, number?],
   ): void {
-    const pipeline = this.pipeline(kernel);
+    const { pipeline, layout } = this.pipeline(kernel);
     const words = Math.max(meta.length, 1);
     if (this.metaUsed + words > this.meta.length || this.pending >= BATCH) this.flush();
     if (this.pass === null) {
@@ -175,7 +176,7 @@ export class Runtime {
     ];
     for (let i = 0; i < buffers.length; i++)
       entries.push({ binding: i + 1, resource: { buffer: buffers[i]!.gpu } });
-    const bindGroup = this.device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    const bindGroup = this.device.createBindGroup({ layout, entries });
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, bindGroup);
     this.pass.dispatchWorkgroups(groups[0], groups[1] ?? 1, groups[2] ?? 1);
