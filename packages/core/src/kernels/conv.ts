@@ -5,6 +5,7 @@
  */
 import type { TypedArray } from '../tensor/dtype.js';
 import { matmulKernel } from './matmul.js';
+import { stagedBlocks, wasmMatmulAvailable, wasmStaging } from './matmul-wasm.js';
 
 /**
  * The geometry of a 2-d convolution or pooling window: batch n, channels c, input h×w, kernel
@@ -119,6 +120,10 @@ function validRange(start: number, stride: number, size: number, count: number):
  */
 export function im2col(x: TypedArray, xOff: number, geo: ConvGeometry, n: number, cols: TypedArray): void {
   const { c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = geo;
+  if (useWasmBlocks(x, cols, geo)) {
+    foldWasm(false, x, xOff, geo, n, cols);
+    return;
+  }
   if (sh === 1 && sw === 1 && ow === w) {
     im2colSameWidth(x, xOff, geo, n, cols);
     return;
@@ -194,6 +199,53 @@ function im2colSameWidth(x: TypedArray, xOff: number, geo: ConvGeometry, n: numb
   }
 }
 
+/** Whether the unfold and fold of `geo` run on the WebAssembly block copies (float32, unit stride along the width). */
+function useWasmBlocks(a: TypedArray, b: TypedArray, geo: ConvGeometry): boolean {
+  return wasmMatmulAvailable && geo.sw === 1 && a instanceof Float32Array && b instanceof Float32Array;
+}
+
+/**
+ * `im2col` (unfold) or, with `fold`, `col2im` on the WebAssembly block copies: the image and the
+ * columns are staged in the module's memory, and each kernel tap (ci, i, j) is one call that
+ * copies (adds) the rectangle of rows its valid outputs read, for every image. The additions of
+ * the fold happen in the same order as in `col2im`'s loops (taps in order, one add per element
+ * and tap), so the bits are the same.
+ */
+function foldWasm(fold: boolean, x: TypedArray, xOff: number, geo: ConvGeometry, n: number, cols: TypedArray): void {
+  const { c, h, w, kh, kw, sh, ph, pw, dh, dw, oh, ow } = geo;
+  const plane = oh * ow;
+  const rowLen = n * plane;
+  const colsLen = c * kh * kw * rowLen;
+  const xLen = n * c * h * w;
+  const colsBase = 0;
+  const xBase = (colsLen + 3) & ~3;
+  const heap = wasmStaging(xBase + xLen);
+  heap.set(x.subarray(xOff, xOff + xLen), xBase);
+  if (fold) heap.set(cols.subarray(0, colsLen), colsBase);
+  else if (ph > 0 || pw > 0) heap.fill(0, colsBase, colsBase + colsLen);
+  for (let ci = 0; ci < c; ci++) {
+    for (let i = 0; i < kh; i++) {
+      // Output rows [yLo, yHi) read input rows oy·sh − ph + i·dh inside [0, h).
+      const y0 = i * dh - ph;
+      const yLo = Math.min(oh, y0 >= 0 ? 0 : Math.ceil(-y0 / sh));
+      const yHi = h - 1 - y0 < 0 ? 0 : Math.min(oh, Math.floor((h - 1 - y0) / sh) + 1);
+      if (yHi <= yLo) continue;
+      for (let j = 0; j < kw; j++) {
+        const row = ((ci * kh + i) * kw + j) * rowLen;
+        const x0 = j * dw - pw;
+        const [lo, hi] = validRange(x0, 1, w, ow);
+        if (hi <= lo) continue;
+        const src = xBase + ci * h * w + (yLo * sh + y0) * w + x0 + lo;
+        const dst = colsBase + row + yLo * ow + lo;
+        if (fold) stagedBlocks(true, dst, src, hi - lo, yHi - yLo, ow, sh * w, n, plane, c * h * w);
+        else stagedBlocks(false, src, dst, hi - lo, yHi - yLo, sh * w, ow, n, c * h * w, plane);
+      }
+    }
+  }
+  if (fold) x.set(heap.subarray(xBase, xBase + xLen), xOff);
+  else cols.set(heap.subarray(colsBase, colsBase + colsLen));
+}
+
 /** The adjoint of `im2col`: adds each column entry back onto its input pixel of `out` (from `outOff`). */
 export function col2im(
   cols: TypedArray,
@@ -203,6 +255,10 @@ export function col2im(
   outOff: number,
 ): void {
   const { c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = geo;
+  if (useWasmBlocks(out, cols, geo)) {
+    foldWasm(true, out, outOff, geo, n, cols);
+    return;
+  }
   const plane = oh * ow;
   const rowLen = n * plane;
   for (let ci = 0; ci < c; ci++) {
@@ -235,12 +291,24 @@ function swapLeadingDims(
   rows: number,
   len: number,
   dst: TypedArray,
+  dstOff = 0,
 ): void {
   for (let img = 0; img < n; img++) {
     for (let r = 0; r < rows; r++) {
       const s = srcOff + (img * rows + r) * len;
-      const d = (r * n + img) * len;
+      const d = dstOff + (r * n + img) * len;
       for (let k = 0; k < len; k++) dst[d + k] = src[s + k]!;
+    }
+  }
+}
+
+/** Adds bias[oc] to every element of the planes out[n0 + img, oc] for img in [0, nb). */
+function addChannelBias(out: TypedArray, bias: TypedArray, n0: number, nb: number, o: number, plane: number): void {
+  for (let img = 0; img < nb; img++) {
+    for (let oc = 0; oc < o; oc++) {
+      const b = bias[oc]!;
+      const d = ((n0 + img) * o + oc) * plane;
+      for (let k = 0; k < plane; k++) out[d + k]! += b;
     }
   }
 }
@@ -288,6 +356,24 @@ export function conv2dKernel(
     const cols = keep ?? scratch(0, x, rows * rowLen);
     im2col(x, n0 * geo.c * geo.h * geo.w, geo, nb, cols);
     if (onesRow) cols.fill(1, kg * rowLen, (kg + 1) * rowLen);
+    if (groups === 1 && nb > 1) {
+      // One product for the whole chunk, [o, K] · [K, nb·oh·ow] (long rows, worth splitting
+      // across threads), then its [o, nb, plane] result reordered to [nb, o, plane]. Each output
+      // is the same dot product as with one product per image, so the bits do not change.
+      const prod = scratch(1, x, o * rowLen);
+      matmulKernel(
+        o,
+        rowLen,
+        rows,
+        { data: a, offset: 0, rowStride: aStride, colStride: 1 },
+        { data: cols, offset: 0, rowStride: rowLen, colStride: 1 },
+        prod,
+        0,
+      );
+      swapLeadingDims(prod, 0, o, nb, plane, out, n0 * o * plane);
+      if (bias !== null && !onesRow) addChannelBias(out, bias, n0, nb, o, plane);
+      continue;
+    }
     for (let img = 0; img < nb; img++) {
       for (let g = 0; g < groups; g++) {
         matmulKernel(

@@ -32,6 +32,10 @@ type GemmRows = (
 ) => void;
 /** packB(src, ldb, dst, k, nPanels) */
 type PackB = (...args: [number, number, number, number, number]) => void;
+/** copyBlocks/addBlocks(src, dst, len, vecLen, rows, srcRow, dstRow, outer, srcOuter, dstOuter) */
+type Blocks = (
+  ...args: [number, number, number, number, number, number, number, number, number, number]
+) => void;
 
 /** Largest depth of one block of the k loop: an 8-column B panel block is then 8 KiB, in L1. */
 const KC = 256;
@@ -71,6 +75,8 @@ let shared = false;
 let gemmCols: GemmCols | null = null;
 let gemmRows: GemmRows | null = null;
 let packBWasm: PackB | null = null;
+let copyBlocks: Blocks | null = null;
+let addBlocks: Blocks | null = null;
 let heap: Float32Array<ArrayBufferLike> = new Float32Array(0);
 
 /** Compiles the module on a shared memory, or on its own memory where threads are unavailable. */
@@ -88,6 +94,8 @@ function instantiate(wasm: WasmApi, share: boolean): void {
   gemmCols = instance.exports.gemmCols as GemmCols;
   gemmRows = instance.exports.gemmRows as GemmRows;
   packBWasm = instance.exports.packB as PackB;
+  copyBlocks = instance.exports.copyBlocks as Blocks;
+  addBlocks = instance.exports.addBlocks as Blocks;
   memory = mem;
   wasmModule = module;
   shared = share;
@@ -105,6 +113,8 @@ function instantiate(wasm: WasmApi, share: boolean): void {
       gemmCols = null;
       gemmRows = null;
       packBWasm = null;
+      copyBlocks = null;
+      addBlocks = null;
     }
   }
 }
@@ -112,7 +122,8 @@ function instantiate(wasm: WasmApi, share: boolean): void {
 const runBlocks = compileRunBlocks();
 
 /** True when the WebAssembly SIMD kernel compiled on this platform. */
-export const wasmMatmulAvailable: boolean = gemmCols !== null && gemmRows !== null && packBWasm !== null;
+export const wasmMatmulAvailable: boolean =
+  gemmCols !== null && gemmRows !== null && packBWasm !== null && copyBlocks !== null && addBlocks !== null;
 
 /** True when the kernel's memory is shared, so that products can be split across worker threads. */
 export const wasmMatmulShared: boolean = wasmMatmulAvailable && shared;
@@ -125,6 +136,46 @@ function reserve(bytes: number): Float32Array<ArrayBufferLike> {
     heap = new Float32Array(mem.buffer);
   }
   return heap;
+}
+
+/**
+ * The module's memory as float32, at least `floats` long, for a caller to stage data in (its
+ * contents are undefined and are overwritten by the next product; the view is valid until then).
+ */
+export function wasmStaging(floats: number): Float32Array<ArrayBufferLike> {
+  return reserve(floats * 4);
+}
+
+/**
+ * Copies (or, with `add`, adds) blocks of float32 rows inside the module's memory: for each of
+ * `outer` blocks and each of its `rows` rows, `len` floats from `src` to `dst` (float offsets);
+ * src and dst advance by srcRow/dstRow floats per row and srcOuter/dstOuter per block. With
+ * `add`, the rows of one call must not overlap in dst. Requires `wasmMatmulAvailable`.
+ */
+export function stagedBlocks(
+  add: boolean,
+  src: number,
+  dst: number,
+  len: number,
+  rows: number,
+  srcRow: number,
+  dstRow: number,
+  outer: number,
+  srcOuter: number,
+  dstOuter: number,
+): void {
+  (add ? addBlocks! : copyBlocks!)(
+    src * 4,
+    dst * 4,
+    len * 4,
+    (len & ~3) * 4,
+    rows,
+    srcRow * 4,
+    dstRow * 4,
+    outer,
+    srcOuter * 4,
+    dstOuter * 4,
+  );
 }
 
 /** Packs B (k × n) into panels of 8 columns: element (p, j) goes to ((j/8)·k + p)·8 + j%8, zero columns padding. */

@@ -201,7 +201,74 @@ function packBFunction(): { params: number[]; locals: number[]; body: Code } {
 }
 
 /**
- * The module's bytes: exports `memory`, `gemmCols`, `gemmRows` and `packB`. By default the module
+ * copyBlocks(src, dst, len, vecLen, rows, srcRow, dstRow, outer, srcOuter, dstOuter) (or
+ * `addBlocks`, which adds into dst instead of storing): for each of `outer` blocks and each of
+ * its `rows` rows, the `len` bytes of f32 at src are copied (added) to dst, four floats at a
+ * time up to `vecLen` (len rounded down to 16 bytes) and one at a time after; src and dst advance
+ * by srcRow/dstRow bytes per row and by srcOuter/dstOuter per block. Rows of one call must not
+ * overlap in dst when adding. The unfold (im2col) and fold (col2im) of convolutions.
+ */
+function blocksFunction(add: boolean): { params: number[]; locals: number[]; body: Code } {
+  const SRC = 0,
+    DST = 1,
+    LEN = 2,
+    VEC_LEN = 3,
+    ROWS = 4,
+    SRC_ROW = 5,
+    DST_ROW = 6,
+    OUTER = 7,
+    SRC_OUTER = 8,
+    DST_OUTER = 9;
+  const S = 10,
+    D = 11,
+    R = 12,
+    Q = 13;
+  const c = new Code();
+  c.block().loop();
+  c.get(OUTER).eqz().brIf(1);
+  c.get(SRC).set(S);
+  c.get(DST).set(D);
+  c.get(ROWS).set(R);
+  c.block().loop();
+  c.get(R).eqz().brIf(1);
+  c.i32(0).set(Q);
+  // Four floats at a time.
+  c.block().loop();
+  c.get(Q).get(VEC_LEN).geU().brIf(1);
+  c.get(D).get(Q).add();
+  if (add) c.get(D).get(Q).add().v128Load(0);
+  c.get(S).get(Q).add().v128Load(0);
+  if (add) c.f32x4Add();
+  c.v128Store(0);
+  c.get(Q).i32(16).add().set(Q);
+  c.br(0);
+  c.end().end();
+  // The rest one by one.
+  c.block().loop();
+  c.get(Q).get(LEN).geU().brIf(1);
+  c.get(D).get(Q).add();
+  if (add) c.get(D).get(Q).add().f32Load(0);
+  c.get(S).get(Q).add().f32Load(0);
+  if (add) c.f32Add();
+  c.f32Store(0);
+  c.get(Q).i32(4).add().set(Q);
+  c.br(0);
+  c.end().end();
+  c.get(S).get(SRC_ROW).add().set(S);
+  c.get(D).get(DST_ROW).add().set(D);
+  c.get(R).i32(1).sub().set(R);
+  c.br(0);
+  c.end().end();
+  c.get(SRC).get(SRC_OUTER).add().set(SRC);
+  c.get(DST).get(DST_OUTER).add().set(DST);
+  c.get(OUTER).i32(1).sub().set(OUTER);
+  c.br(0);
+  c.end().end();
+  return { params: new Array<number>(10).fill(I32), locals: [I32, I32, I32, I32], body: c };
+}
+
+/**
+ * The module's bytes: exports `memory`, `gemmCols`, `gemmRows`, `packB`, `copyBlocks` and `addBlocks`. By default the module
  * defines its own memory; `memory` makes it import `env.memory` instead (shared between the
  * threads of the worker pool when `memory.shared`).
  */
@@ -211,6 +278,8 @@ export function gemmModuleBytes(tileM = TILE_M, nv = TILE_N / 4, memory: MemoryD
       { name: 'gemmCols', ...gemmFunction('cols', tileM, nv) },
       { name: 'gemmRows', ...gemmFunction('rows', tileM, nv) },
       { name: 'packB', ...packBFunction() },
+      { name: 'copyBlocks', ...blocksFunction(false) },
+      { name: 'addBlocks', ...blocksFunction(true) },
     ],
     1,
     memory,
