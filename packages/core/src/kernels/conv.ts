@@ -5,7 +5,7 @@
  */
 import type { TypedArray } from '../tensor/dtype.js';
 import { matmulKernel } from './matmul.js';
-import { stagedBlocks, wasmMatmulAvailable, wasmStaging } from './matmul-wasm.js';
+import { matmulWasmStaged, stagedBlocks, wasmMatmulAvailable, wasmStaging } from './matmul-wasm.js';
 
 /**
  * The geometry of a 2-d convolution or pooling window: batch n, channels c, input h×w, kernel
@@ -72,6 +72,9 @@ const columnPool = new Map<string, TypedArray[]>();
  * row of ones when it carries a bias without groups), or −1 when over the budget for keeping them.
  */
 export function keptColumnsLength(geo: ConvGeometry, bias: boolean, groups: number): number {
+  // The WebAssembly path unfolds the input again inside the module's memory, faster than copying
+  // kept columns in.
+  if (stagedConv(geo, groups)) return -1;
   const rows = geo.c * geo.kh * geo.kw + (bias && groups === 1 ? 1 : 0);
   const len = rows * geo.n * geo.oh * geo.ow;
   return len > 0 && len <= KEPT_COLUMN_BUDGET ? len : -1;
@@ -212,9 +215,8 @@ function useWasmBlocks(a: TypedArray, b: TypedArray, geo: ConvGeometry): boolean
  * and tap), so the bits are the same.
  */
 function foldWasm(fold: boolean, x: TypedArray, xOff: number, geo: ConvGeometry, n: number, cols: TypedArray): void {
-  const { c, h, w, kh, kw, sh, ph, pw, dh, dw, oh, ow } = geo;
-  const plane = oh * ow;
-  const rowLen = n * plane;
+  const { c, h, w, kh, kw, oh, ow } = geo;
+  const rowLen = n * oh * ow;
   const colsLen = c * kh * kw * rowLen;
   const xLen = n * c * h * w;
   const colsBase = 0;
@@ -222,7 +224,30 @@ function foldWasm(fold: boolean, x: TypedArray, xOff: number, geo: ConvGeometry,
   const heap = wasmStaging(xBase + xLen);
   heap.set(x.subarray(xOff, xOff + xLen), xBase);
   if (fold) heap.set(cols.subarray(0, colsLen), colsBase);
-  else if (ph > 0 || pw > 0) heap.fill(0, colsBase, colsBase + colsLen);
+  unfoldStaged(fold, heap, xBase, colsBase, rowLen, geo, n);
+  if (fold) x.set(heap.subarray(xBase, xBase + xLen), xOff);
+  else cols.set(heap.subarray(colsBase, colsBase + colsLen));
+}
+
+/**
+ * The unfold (or, with `fold`, its adjoint) inside the module's memory: n images [n, c, h, w] at
+ * float offset `xBase`, columns at `colsBase` with `ld` floats from one tap's row to the next
+ * (image img's outputs from img·oh·ow on). Each tap (ci, i, j) is one call that copies (adds) the
+ * rectangle of rows its valid outputs read, for every image; the unfold zeroes the columns first
+ * where there is padding.
+ */
+function unfoldStaged(
+  fold: boolean,
+  heap: Float32Array<ArrayBufferLike>,
+  xBase: number,
+  colsBase: number,
+  ld: number,
+  geo: ConvGeometry,
+  n: number,
+): void {
+  const { c, h, w, kh, kw, sh, ph, pw, dh, dw, oh, ow } = geo;
+  const plane = oh * ow;
+  if (!fold && (ph > 0 || pw > 0)) heap.fill(0, colsBase, colsBase + c * kh * kw * ld);
   for (let ci = 0; ci < c; ci++) {
     for (let i = 0; i < kh; i++) {
       // Output rows [yLo, yHi) read input rows oy·sh − ph + i·dh inside [0, h).
@@ -231,7 +256,7 @@ function foldWasm(fold: boolean, x: TypedArray, xOff: number, geo: ConvGeometry,
       const yHi = h - 1 - y0 < 0 ? 0 : Math.min(oh, Math.floor((h - 1 - y0) / sh) + 1);
       if (yHi <= yLo) continue;
       for (let j = 0; j < kw; j++) {
-        const row = ((ci * kh + i) * kw + j) * rowLen;
+        const row = ((ci * kh + i) * kw + j) * ld;
         const x0 = j * dw - pw;
         const [lo, hi] = validRange(x0, 1, w, ow);
         if (hi <= lo) continue;
@@ -242,8 +267,149 @@ function foldWasm(fold: boolean, x: TypedArray, xOff: number, geo: ConvGeometry,
       }
     }
   }
-  if (fold) x.set(heap.subarray(xBase, xBase + xLen), xOff);
-  else cols.set(heap.subarray(colsBase, colsBase + colsLen));
+}
+
+/** Whether a float32 convolution of `geo` runs on `matmulWasmStaged` with its columns unfolded in the module's memory. */
+function stagedConv(geo: ConvGeometry, groups: number): boolean {
+  return wasmMatmulAvailable && geo.sw === 1 && groups === 1;
+}
+
+const f32 = (...arrays: TypedArray[]): boolean => arrays.every((a) => a instanceof Float32Array);
+
+/**
+ * `conv2dKernel` without groups on float32, in the WebAssembly module's memory: each chunk's
+ * columns are unfolded where the product reads B, the product [o, K(+1)] · [K(+1), nb·oh·ow]
+ * runs there, and its [o, nb, plane] result is copied out as [nb, o, plane]. `a` is the weight
+ * with the bias as a last column when `onesRow`.
+ */
+function conv2dStaged(
+  x: Float32Array,
+  a: Float32Array,
+  aStride: number,
+  onesRow: boolean,
+  geo: ConvGeometry,
+  o: number,
+  out: Float32Array,
+): void {
+  const { c, h, w, kh, kw } = geo;
+  const plane = geo.oh * geo.ow;
+  const kTaps = c * kh * kw;
+  const image = c * h * w;
+  const chunk = chunkImages(geo);
+  for (let n0 = 0; n0 < geo.n; n0 += chunk) {
+    const nb = Math.min(chunk, geo.n - n0);
+    const rowLen = nb * plane;
+    matmulWasmStaged(
+      o,
+      rowLen,
+      kTaps + (onesRow ? 1 : 0),
+      { data: a, offset: 0, rowStride: aStride, colStride: 1 },
+      (heap, base, scratch) => {
+        heap.set(x.subarray(n0 * image, (n0 + nb) * image), scratch);
+        unfoldStaged(false, heap, scratch, base, rowLen, geo, nb);
+        if (onesRow) heap.fill(1, base + kTaps * rowLen, base + (kTaps + 1) * rowLen);
+      },
+      nb * image,
+      (heap, base, ld) => {
+        for (let oc = 0; oc < o; oc++) {
+          for (let img = 0; img < nb; img++) {
+            const s = base + oc * ld + img * plane;
+            out.set(heap.subarray(s, s + plane), ((n0 + img) * o + oc) * plane);
+          }
+        }
+      },
+      0,
+    );
+  }
+}
+
+/** `conv2dInputGradKernel` without groups on float32: Wᵀ · gradOut per chunk, folded back inside the module's memory. */
+function conv2dInputGradStaged(
+  gradOut: Float32Array,
+  weight: Float32Array,
+  geo: ConvGeometry,
+  o: number,
+  out: Float32Array,
+): void {
+  const plane = geo.oh * geo.ow;
+  const kTaps = geo.c * geo.kh * geo.kw;
+  const image = geo.c * geo.h * geo.w;
+  const chunk = chunkImages(geo);
+  for (let n0 = 0; n0 < geo.n; n0 += chunk) {
+    const nb = Math.min(chunk, geo.n - n0);
+    const rowLen = nb * plane;
+    matmulWasmStaged(
+      kTaps,
+      rowLen,
+      o,
+      { data: weight, offset: 0, rowStride: 1, colStride: kTaps },
+      (heap, base) => {
+        // gradOut [nb, o, plane] as [o, nb·plane].
+        for (let oc = 0; oc < o; oc++) {
+          for (let img = 0; img < nb; img++) {
+            const s = ((n0 + img) * o + oc) * plane;
+            heap.set(gradOut.subarray(s, s + plane), base + oc * rowLen + img * plane);
+          }
+        }
+      },
+      nb * image,
+      (heap, base, ld, scratch) => {
+        const at = n0 * image;
+        heap.set(out.subarray(at, at + nb * image), scratch);
+        unfoldStaged(true, heap, scratch, base, ld, geo, nb);
+        out.set(heap.subarray(scratch, scratch + nb * image), at);
+      },
+      0,
+    );
+  }
+}
+
+/**
+ * `conv2dWeightGradKernel` without groups on float32: per chunk, columns [K, nb·plane] unfolded
+ * where the product reads A, times gradOutᵀ [nb·plane, o] written there row-major, and the
+ * [K, o] result added transposed into out [o, K].
+ */
+function conv2dWeightGradStaged(
+  x: Float32Array,
+  gradOut: Float32Array,
+  geo: ConvGeometry,
+  o: number,
+  out: Float32Array,
+): void {
+  const plane = geo.oh * geo.ow;
+  const kTaps = geo.c * geo.kh * geo.kw;
+  const image = geo.c * geo.h * geo.w;
+  const chunk = chunkImages(geo);
+  out.fill(0);
+  for (let n0 = 0; n0 < geo.n; n0 += chunk) {
+    const nb = Math.min(chunk, geo.n - n0);
+    const rowLen = nb * plane;
+    matmulWasmStaged(
+      kTaps,
+      o,
+      rowLen,
+      (heap, base, scratch) => {
+        heap.set(x.subarray(n0 * image, (n0 + nb) * image), scratch);
+        unfoldStaged(false, heap, scratch, base, rowLen, geo, nb);
+      },
+      (heap, base) => {
+        // gradOut [nb, o, plane] as [nb·plane, o].
+        for (let img = 0; img < nb; img++) {
+          for (let oc = 0; oc < o; oc++) {
+            const s = ((n0 + img) * o + oc) * plane;
+            let d = base + img * plane * o + oc;
+            for (let q = 0; q < plane; q++, d += o) heap[d] = gradOut[s + q]!;
+          }
+        }
+      },
+      nb * image,
+      (heap, base, ld) => {
+        for (let oc = 0; oc < o; oc++)
+          for (let t = 0; t < kTaps; t++) out[oc * kTaps + t]! += heap[base + t * ld + oc]!;
+      },
+      0,
+    );
+  }
 }
 
 /** The adjoint of `im2col`: adds each column entry back onto its input pixel of `out` (from `outOff`). */
@@ -349,6 +515,10 @@ export function conv2dKernel(
       a[oc * aStride + kg] = bias[oc]!;
     }
   }
+  if (stagedConv(geo, groups) && f32(x, a, out)) {
+    conv2dStaged(x as Float32Array, a as Float32Array, aStride, onesRow, geo, o, out as Float32Array);
+    return;
+  }
   const chunk = keep === null ? chunkImages(geo) : geo.n;
   for (let n0 = 0; n0 < geo.n; n0 += chunk) {
     const nb = Math.min(chunk, geo.n - n0);
@@ -409,6 +579,10 @@ export function conv2dInputGradKernel(
   groups: number,
   out: TypedArray,
 ): void {
+  if (stagedConv(geo, groups) && f32(gradOut, weight, out)) {
+    conv2dInputGradStaged(gradOut as Float32Array, weight as Float32Array, geo, o, out as Float32Array);
+    return;
+  }
   const plane = geo.oh * geo.ow;
   const kg = (geo.c / groups) * geo.kh * geo.kw;
   const og = o / groups;
@@ -453,6 +627,10 @@ export function conv2dWeightGradKernel(
   const plane = geo.oh * geo.ow;
   const kg = (geo.c / groups) * geo.kh * geo.kw;
   const og = o / groups;
+  if (stagedConv(geo, groups) && f32(x, gradOut, out)) {
+    conv2dWeightGradStaged(x as Float32Array, gradOut as Float32Array, geo, o, out as Float32Array);
+    return;
+  }
   const chunk = columns === null ? chunkImages(geo) : geo.n;
   out.fill(0);
   const partial = scratch(2, x, kg * og);

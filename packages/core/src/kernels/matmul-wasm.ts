@@ -253,36 +253,83 @@ export function matmulWasm(
   outOffset: number,
   threads?: number,
 ): number {
+  return matmulWasmStaged(m, n, k, a, b, 0, out, outOffset, threads);
+}
+
+/**
+ * Writes an operand of `matmulWasmStaged` straight into the module's memory: row-major at float
+ * offset `base` (A: m rows of k; B: k rows of n), with free room from float offset `scratch` on.
+ */
+export type StageOperand = (heap: Float32Array<ArrayBufferLike>, base: number, scratch: number) => void;
+
+/**
+ * Reads the product of `matmulWasmStaged` where it lies in the module's memory: C(i, j) at
+ * `heap[base + i·ld + j]`, with free room from float offset `scratch` on.
+ */
+export type TakeProduct = (
+  heap: Float32Array<ArrayBufferLike>,
+  base: number,
+  ld: number,
+  scratch: number,
+) => void;
+
+/**
+ * `matmulWasm` whose operands may be written straight into the module's memory by a callback
+ * (e.g. a convolution's unfolded input, never materialised elsewhere) and whose product may be
+ * read from there by a callback (`take`) instead of being copied to `out`; `scratchFloats` floats
+ * of free room are reserved for the callbacks. Same products, same bits.
+ */
+export function matmulWasmStaged(
+  m: number,
+  n: number,
+  k: number,
+  a: MatrixOperand | StageOperand,
+  b: MatrixOperand | StageOperand,
+  scratchFloats: number,
+  out: Float32Array | TakeProduct,
+  outOffset: number,
+  threads?: number,
+): number {
   if (m === 0 || n === 0) return 1;
-  if (k === 0) {
-    out.fill(0, outOffset, outOffset + m * n);
-    return 1;
-  }
   const mPanels = Math.ceil(m / TILE_M);
   const nPanels = Math.ceil(n / TILE_N);
   const mp = mPanels * TILE_M;
   const np = nPanels * TILE_N;
-  const ad = a.data as Float32Array;
-  const bd = b.data as Float32Array;
-  const bRows = b.colStride === 1 || n === 1;
+  const stageA = typeof a === 'function' ? a : null;
+  const stageB = typeof b === 'function' ? b : null;
+  const aOp = stageA === null ? (a as MatrixOperand) : null;
+  const bOp = stageB === null ? (b as MatrixOperand) : null;
+  const bRows = stageB !== null || bOp!.colStride === 1 || n === 1;
   const packInWasm = bRows && n >= PACK_B_MIN_N;
-  // Float offsets of A, B (as copied), packed B and C in the module's memory, 16-byte aligned,
-  // each with a tile of slack.
+  // Float offsets of A, B (as copied), packed B, C and the callbacks' room in the module's
+  // memory, 16-byte aligned, each with a tile of slack.
   const aBase = 0;
   const bBase = align4(aBase + mp * k + TILE_M);
   const pBase = packInWasm ? align4(bBase + k * n + TILE_N) : bBase;
   const cBase = align4(pBase + np * k + TILE_N);
-  const h = reserve((cBase + mp * np) * 4);
+  const sBase = align4(cBase + mp * np);
+  const h = reserve((sBase + scratchFloats) * 4);
+  if (k === 0) {
+    if (typeof out === 'function') {
+      h.fill(0, cBase, cBase + mp * np);
+      out(h, cBase, np, sBase);
+    } else out.fill(0, outOffset, outOffset + m * n);
+    return 1;
+  }
   // A: row-major (rows mode) or column-major (cols mode), strided views packed row-major.
-  const colsMode = a.colStride !== 1 && a.rowStride === 1;
-  if (colsMode) {
-    copyRows(h, aBase, ad, a.offset, k, m, a.colStride);
+  const colsMode = aOp !== null && aOp.colStride !== 1 && aOp.rowStride === 1;
+  if (stageA !== null) {
+    stageA(h, aBase, sBase);
+    h.fill(0, aBase + m * k, aBase + mp * k);
+  } else if (colsMode) {
+    copyRows(h, aBase, aOp!.data as Float32Array, aOp!.offset, k, m, aOp!.colStride);
     h.fill(0, aBase + m * k, aBase + m * k + TILE_M);
   } else {
-    if (a.colStride === 1) copyRows(h, aBase, ad, a.offset, m, k, a.rowStride);
+    const ad = aOp!.data as Float32Array;
+    if (aOp!.colStride === 1) copyRows(h, aBase, ad, aOp!.offset, m, k, aOp!.rowStride);
     else {
       for (let i = 0, d = aBase; i < m; i++) {
-        for (let p = 0, s = a.offset + i * a.rowStride; p < k; p++, s += a.colStride) h[d++] = ad[s]!;
+        for (let p = 0, s = aOp!.offset + i * aOp!.rowStride; p < k; p++, s += aOp!.colStride) h[d++] = ad[s]!;
       }
     }
     h.fill(0, aBase + m * k, aBase + mp * k);
@@ -290,11 +337,12 @@ export function matmulWasm(
   // B: row-major as it lies, or packed into 8-column panels.
   let packed = true;
   if (bRows) {
-    copyRows(h, bBase, bd, b.offset, k, n, b.rowStride);
+    if (stageB !== null) stageB(h, bBase, sBase);
+    else copyRows(h, bBase, bOp!.data as Float32Array, bOp!.offset, k, n, bOp!.rowStride);
     h.fill(0, bBase + k * n, bBase + k * n + TILE_N);
     if (packInWasm) packBWasm!(bBase * 4, n * 4, pBase * 4, k, nPanels);
     else packed = false;
-  } else packB(h, pBase, n, k, b);
+  } else packB(h, pBase, n, k, bOp!);
   const bPanel = packed ? k * TILE_N * 4 : TILE_N * 4;
   const bStep = packed ? TILE_N * 4 : n * 4;
   const aStep = colsMode ? m * 4 : 4;
@@ -323,6 +371,7 @@ export function matmulWasm(
       : Math.min(getNumThreads(), panels, Math.floor((m * n * k) / MIN_MACS_PER_THREAD));
   // C's tiles [r0, r1) × [c0, c1) from the module's memory into `out` (rows and columns past m and n dropped).
   const copyOut = (r0: number, r1: number, c0: number, c1: number) => {
+    if (typeof out === 'function') return;
     const i1 = Math.min(m, r1 * TILE_M);
     const j0 = c0 * TILE_N;
     const j1 = Math.min(n, c1 * TILE_N);
@@ -333,6 +382,7 @@ export function matmulWasm(
         out.set(h.subarray(cBase + i * np + j0, cBase + i * np + j1), outOffset + i * n + j0);
     }
   };
+  let used = 1;
   if (parts >= 2 && shared && ensureWorkers(parts - 1, wasmModule!, memory!)) {
     const ranges: number[] = [];
     for (let p = 0; p < parts; p++) {
@@ -348,9 +398,11 @@ export function matmulWasm(
     });
     for (let p = 1; p < parts; p++)
       copyOut(ranges[4 * p]!, ranges[4 * p + 1]!, ranges[4 * p + 2]!, ranges[4 * p + 3]!);
-    return parts;
+    used = parts;
+  } else {
+    runBlocks(gemmCols!, gemmRows!, job, 0, mPanels, 0, nPanels);
+    copyOut(0, mPanels, 0, nPanels);
   }
-  runBlocks(gemmCols!, gemmRows!, job, 0, mPanels, 0, nPanels);
-  copyOut(0, mPanels, 0, nPanels);
-  return 1;
+  if (typeof out === 'function') out(h, cBase, np, sBase);
+  return used;
 }
