@@ -76,6 +76,7 @@ let gemmCols: GemmCols | null = null;
 let gemmRows: GemmRows | null = null;
 let packBWasm: PackB | null = null;
 let copyBlocks: Blocks | null = null;
+let packBTWasm: ((...args: [number, number, number, number]) => void) | null = null;
 let addBlocks: Blocks | null = null;
 let heap: Float32Array<ArrayBufferLike> = new Float32Array(0);
 
@@ -95,6 +96,7 @@ function instantiate(wasm: WasmApi, share: boolean): void {
   gemmRows = instance.exports.gemmRows as GemmRows;
   packBWasm = instance.exports.packB as PackB;
   copyBlocks = instance.exports.copyBlocks as Blocks;
+  packBTWasm = instance.exports.packBT as typeof packBTWasm;
   addBlocks = instance.exports.addBlocks as Blocks;
   memory = mem;
   wasmModule = module;
@@ -115,6 +117,7 @@ function instantiate(wasm: WasmApi, share: boolean): void {
       packBWasm = null;
       copyBlocks = null;
       addBlocks = null;
+      packBTWasm = null;
     }
   }
 }
@@ -123,7 +126,7 @@ const runBlocks = compileRunBlocks();
 
 /** True when the WebAssembly SIMD kernel compiled on this platform. */
 export const wasmMatmulAvailable: boolean =
-  gemmCols !== null && gemmRows !== null && packBWasm !== null && copyBlocks !== null && addBlocks !== null;
+  gemmCols !== null && gemmRows !== null && packBWasm !== null && copyBlocks !== null && addBlocks !== null && packBTWasm !== null;
 
 /** True when the kernel's memory is shared, so that products can be split across worker threads. */
 export const wasmMatmulShared: boolean = wasmMatmulAvailable && shared;
@@ -300,12 +303,15 @@ export function matmulWasmStaged(
   const aOp = stageA === null ? (a as MatrixOperand) : null;
   const bOp = stageB === null ? (b as MatrixOperand) : null;
   const bRows = stageB !== null || bOp!.colStride === 1 || n === 1;
-  const packInWasm = bRows && n >= PACK_B_MIN_N;
+  // B given by contiguous columns (a transposed view such as Wᵀ): copied as they lie, then
+  // packed into panels by the module.
+  const bCols = !bRows && bOp!.rowStride === 1;
+  const packInWasm = (bRows && n >= PACK_B_MIN_N) || bCols;
   // Float offsets of A, B (as copied), packed B, C and the callbacks' room in the module's
   // memory, 16-byte aligned, each with a tile of slack.
   const aBase = 0;
   const bBase = align4(aBase + mp * k + TILE_M);
-  const pBase = packInWasm ? align4(bBase + k * n + TILE_N) : bBase;
+  const pBase = packInWasm ? align4(bBase + (bCols ? np * k : k * n + TILE_N)) : bBase;
   const cBase = align4(pBase + np * k + TILE_N);
   const sBase = align4(cBase + mp * np);
   const h = reserve((sBase + scratchFloats) * 4);
@@ -342,6 +348,10 @@ export function matmulWasmStaged(
     h.fill(0, bBase + k * n, bBase + k * n + TILE_N);
     if (packInWasm) packBWasm!(bBase * 4, n * 4, pBase * 4, k, nPanels);
     else packed = false;
+  } else if (bCols) {
+    copyRows(h, bBase, bOp!.data as Float32Array, bOp!.offset, n, k, bOp!.colStride);
+    h.fill(0, bBase + n * k, bBase + np * k);
+    packBTWasm!(bBase * 4, k, pBase * 4, nPanels);
   } else packB(h, pBase, n, k, bOp!);
   const bPanel = packed ? k * TILE_N * 4 : TILE_N * 4;
   const bStep = packed ? TILE_N * 4 : n * 4;

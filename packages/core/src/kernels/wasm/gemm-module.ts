@@ -201,6 +201,46 @@ function packBFunction(): { params: number[]; locals: number[]; body: Code } {
 }
 
 /**
+ * packBT(src, k, dst, nPanels): B given by columns (B(p, j) at src + 4(j·k + p), 8·nPanels
+ * columns of k floats) into 8-column panels at dst: B(p, j) to dst + (j/8)·32k + 32p + 4(j%8).
+ */
+function packBTFunction(): { params: number[]; locals: number[]; body: Code } {
+  const SRC = 0,
+    K = 1,
+    DST = 2,
+    N_PANELS = 3;
+  const J = 4,
+    P = 5,
+    S = 6,
+    D = 7,
+    KB = 8;
+  const c = new Code();
+  c.get(K).i32(4).mul().set(KB);
+  c.get(DST).set(D);
+  c.i32(0).set(J);
+  c.block().loop();
+  c.get(J).get(N_PANELS).geU().brIf(1);
+  c.get(SRC).get(J).get(KB).mul().i32(8).mul().add().set(S);
+  c.get(K).set(P);
+  c.block().loop();
+  c.get(P).eqz().brIf(1);
+  for (let col = 0; col < 8; col++) {
+    c.get(D);
+    if (col === 0) c.get(S);
+    else c.get(S).get(KB).i32(col).mul().add();
+    c.f32Load(0).f32Store(4 * col);
+  }
+  c.get(D).i32(32).add().set(D);
+  c.get(S).i32(4).add().set(S);
+  c.get(P).i32(1).sub().set(P);
+  c.br(0);
+  c.end().end();
+  c.get(J).i32(1).add().set(J).br(0);
+  c.end().end();
+  return { params: [I32, I32, I32, I32], locals: [I32, I32, I32, I32, I32], body: c };
+}
+
+/**
  * copyBlocks(src, dst, len, vecLen, rows, srcRow, dstRow, outer, srcOuter, dstOuter) (or
  * `addBlocks`, which adds into dst instead of storing): for each of `outer` blocks and each of
  * its `rows` rows, the `len` bytes of f32 at src are copied (added) to dst, four floats at a
@@ -268,7 +308,7 @@ function blocksFunction(add: boolean): { params: number[]; locals: number[]; bod
 }
 
 /**
- * The module's bytes: exports `memory`, `gemmCols`, `gemmRows`, `packB`, `copyBlocks` and `addBlocks`. By default the module
+ * The module's bytes: exports `memory`, `gemmCols`, `gemmRows`, `packB`, `packBT`, `copyBlocks` and `addBlocks`. By default the module
  * defines its own memory; `memory` makes it import `env.memory` instead (shared between the
  * threads of the worker pool when `memory.shared`).
  */
@@ -278,6 +318,7 @@ export function gemmModuleBytes(tileM = TILE_M, nv = TILE_N / 4, memory: MemoryD
       { name: 'gemmCols', ...gemmFunction('cols', tileM, nv) },
       { name: 'gemmRows', ...gemmFunction('rows', tileM, nv) },
       { name: 'packB', ...packBFunction() },
+      { name: 'packBT', ...packBTFunction() },
       { name: 'copyBlocks', ...blocksFunction(false) },
       { name: 'addBlocks', ...blocksFunction(true) },
     ],
