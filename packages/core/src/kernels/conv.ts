@@ -221,7 +221,7 @@ function foldWasm(fold: boolean, x: TypedArray, xOff: number, geo: ConvGeometry,
   const xLen = n * c * h * w;
   const colsBase = 0;
   const xBase = (colsLen + 3) & ~3;
-  const heap = wasmStaging(xBase + xLen);
+  const heap = wasmStaging(xBase + xLen + oh * ow + 4);
   heap.set(x.subarray(xOff, xOff + xLen), xBase);
   if (fold) heap.set(cols.subarray(0, colsLen), colsBase);
   unfoldStaged(fold, heap, xBase, colsBase, rowLen, geo, n);
@@ -247,19 +247,34 @@ function unfoldStaged(
 ): void {
   const { c, h, w, kh, kw, sh, ph, pw, dh, dw, oh, ow } = geo;
   const plane = oh * ow;
-  if (!fold && (ph > 0 || pw > 0)) heap.fill(0, colsBase, colsBase + c * kh * kw * ld);
+  // The unfold writes the padding's zeros too, copied from a plane of zeros after the images
+  // (only the parts each tap's rectangle leaves out).
+  const zeros = (xBase + n * c * h * w + 3) & ~3;
+  const padded = !fold && (ph > 0 || pw > 0);
+  if (padded) heap.fill(0, zeros, zeros + plane);
   for (let ci = 0; ci < c; ci++) {
     for (let i = 0; i < kh; i++) {
       // Output rows [yLo, yHi) read input rows oy·sh − ph + i·dh inside [0, h).
       const y0 = i * dh - ph;
       const yLo = Math.min(oh, y0 >= 0 ? 0 : Math.ceil(-y0 / sh));
       const yHi = h - 1 - y0 < 0 ? 0 : Math.min(oh, Math.floor((h - 1 - y0) / sh) + 1);
-      if (yHi <= yLo) continue;
       for (let j = 0; j < kw; j++) {
         const row = ((ci * kh + i) * kw + j) * ld;
         const x0 = j * dw - pw;
         const [lo, hi] = validRange(x0, 1, w, ow);
-        if (hi <= lo) continue;
+        if (padded) {
+          const d = colsBase + row;
+          if (hi <= lo || yHi <= yLo) {
+            stagedBlocks(false, zeros, d, plane, 1, 0, 0, n, 0, plane);
+            continue;
+          }
+          if (yLo > 0) stagedBlocks(false, zeros, d, yLo * ow, 1, 0, 0, n, 0, plane);
+          if (yHi < oh) stagedBlocks(false, zeros, d + yHi * ow, (oh - yHi) * ow, 1, 0, 0, n, 0, plane);
+          const rows = yHi - yLo;
+          if (lo > 0) stagedBlocks(false, zeros, d + yLo * ow, lo, rows, 0, ow, n, 0, plane);
+          if (hi < ow) stagedBlocks(false, zeros, d + yLo * ow + hi, ow - hi, rows, 0, ow, n, 0, plane);
+        }
+        if (hi <= lo || yHi <= yLo) continue;
         const src = xBase + ci * h * w + (yLo * sh + y0) * w + x0 + lo;
         const dst = colsBase + row + yLo * ow + lo;
         if (fold) stagedBlocks(true, dst, src, hi - lo, yHi - yLo, ow, sh * w, n, plane, c * h * w);
@@ -309,7 +324,7 @@ function conv2dStaged(
         unfoldStaged(false, heap, scratch, base, rowLen, geo, nb);
         if (onesRow) heap.fill(1, base + kTaps * rowLen, base + (kTaps + 1) * rowLen);
       },
-      nb * image,
+      nb * image + plane + 4,
       (heap, base, ld) => {
         for (let oc = 0; oc < o; oc++) {
           for (let img = 0; img < nb; img++) {
@@ -352,7 +367,7 @@ function conv2dInputGradStaged(
           }
         }
       },
-      nb * image,
+      nb * image + plane + 4,
       (heap, base, ld, scratch) => {
         const at = n0 * image;
         heap.set(out.subarray(at, at + nb * image), scratch);
@@ -402,7 +417,7 @@ function conv2dWeightGradStaged(
           }
         }
       },
-      nb * image,
+      nb * image + plane + 4,
       (heap, base, ld) => {
         for (let oc = 0; oc < o; oc++)
           for (let t = 0; t < kTaps; t++) out[oc * kTaps + t]! += heap[base + t * ld + oc]!;
