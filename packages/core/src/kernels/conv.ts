@@ -5,7 +5,13 @@
  */
 import type { TypedArray } from '../tensor/dtype.js';
 import { matmulKernel } from './matmul.js';
-import { matmulWasmStaged, stagedBlocks, wasmMatmulAvailable, wasmStaging } from './matmul-wasm.js';
+import {
+  matmulWasmStaged,
+  stagedBlocks,
+  stagedPackColumns,
+  wasmMatmulAvailable,
+  wasmStaging,
+} from './matmul-wasm.js';
 
 /**
  * The geometry of a 2-d convolution or pooling window: batch n, channels c, input h×w, kernel
@@ -407,17 +413,17 @@ function conv2dWeightGradStaged(
         heap.set(x.subarray(n0 * image, (n0 + nb) * image), scratch);
         unfoldStaged(false, heap, scratch, base, rowLen, geo, nb);
       },
-      (heap, base) => {
-        // gradOut [nb, o, plane] as [nb·plane, o].
-        for (let img = 0; img < nb; img++) {
-          for (let oc = 0; oc < o; oc++) {
-            const s = ((n0 + img) * o + oc) * plane;
-            let d = base + img * plane * o + oc;
-            for (let q = 0; q < plane; q++, d += o) heap[d] = gradOut[s + q]!;
-          }
-        }
+      {
+        // gradOut [nb, o, plane] as B = [nb·plane, o], packed into panels image by image (the
+        // columns past o read the next image or slack; they land in dropped columns of C).
+        packed: (heap, base, scratch) => {
+          heap.set(gradOut.subarray(n0 * o * plane, (n0 + nb) * o * plane), scratch);
+          const panels = Math.ceil(o / 8);
+          for (let img = 0; img < nb; img++)
+            stagedPackColumns(scratch + img * o * plane, plane, base + img * plane * 8, panels, plane, 8 * rowLen);
+        },
       },
-      nb * image + plane + 4,
+      Math.max(nb * image + plane + 4, (nb * o + 8) * plane),
       (heap, base, ld) => {
         for (let oc = 0; oc < o; oc++)
           for (let t = 0; t < kTaps; t++) out[oc * kTaps + t]! += heap[base + t * ld + oc]!;

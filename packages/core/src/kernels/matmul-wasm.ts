@@ -76,7 +76,7 @@ let gemmCols: GemmCols | null = null;
 let gemmRows: GemmRows | null = null;
 let packBWasm: PackB | null = null;
 let copyBlocks: Blocks | null = null;
-let packBTWasm: ((...args: [number, number, number, number]) => void) | null = null;
+let packBTWasm: ((...args: [number, number, number, number, number, number]) => void) | null = null;
 let addBlocks: Blocks | null = null;
 let heap: Float32Array<ArrayBufferLike> = new Float32Array(0);
 
@@ -181,6 +181,22 @@ export function stagedBlocks(
   );
 }
 
+/**
+ * Packs columns inside the module's memory into 8-column panels (float offsets and strides):
+ * B(p, j) at src + j·colStride + p, for p < k and j < 8·nPanels, goes to
+ * dst + (j/8)·panelStride + 8p + j%8. Requires `wasmMatmulAvailable`.
+ */
+export function stagedPackColumns(
+  src: number,
+  k: number,
+  dst: number,
+  nPanels: number,
+  colStride: number,
+  panelStride: number,
+): void {
+  packBTWasm!(src * 4, k, dst * 4, nPanels, colStride * 4, panelStride * 4);
+}
+
 /** Packs B (k × n) into panels of 8 columns: element (p, j) goes to ((j/8)·k + p)·8 + j%8, zero columns padding. */
 function packB(h: Float32Array<ArrayBufferLike>, base: number, n: number, k: number, b: MatrixOperand): void {
   const src = b.data as Float32Array;
@@ -266,6 +282,14 @@ export function matmulWasm(
 export type StageOperand = (heap: Float32Array<ArrayBufferLike>, base: number, scratch: number) => void;
 
 /**
+ * A B operand of `matmulWasmStaged` written straight into the kernel's panel layout: `stage`
+ * writes B(p, j) at base + (j/8)·8k + 8p + j%8 for j < 8·⌈n/8⌉ (columns past n are ignored).
+ */
+export interface StagePacked {
+  packed: StageOperand;
+}
+
+/**
  * Reads the product of `matmulWasmStaged` where it lies in the module's memory: C(i, j) at
  * `heap[base + i·ld + j]`, with free room from float offset `scratch` on.
  */
@@ -287,7 +311,7 @@ export function matmulWasmStaged(
   n: number,
   k: number,
   a: MatrixOperand | StageOperand,
-  b: MatrixOperand | StageOperand,
+  b: MatrixOperand | StageOperand | StagePacked,
   scratchFloats: number,
   out: Float32Array | TakeProduct,
   outOffset: number,
@@ -300,12 +324,13 @@ export function matmulWasmStaged(
   const np = nPanels * TILE_N;
   const stageA = typeof a === 'function' ? a : null;
   const stageB = typeof b === 'function' ? b : null;
+  const stagePacked = 'packed' in b ? b.packed : null;
   const aOp = stageA === null ? (a as MatrixOperand) : null;
-  const bOp = stageB === null ? (b as MatrixOperand) : null;
-  const bRows = stageB !== null || bOp!.colStride === 1 || n === 1;
+  const bOp = stageB === null && stagePacked === null ? (b as MatrixOperand) : null;
+  const bRows = stageB !== null || (bOp !== null && (bOp.colStride === 1 || n === 1));
   // B given by contiguous columns (a transposed view such as Wᵀ): copied as they lie, then
   // packed into panels by the module.
-  const bCols = !bRows && bOp!.rowStride === 1;
+  const bCols = bOp !== null && !bRows && bOp.rowStride === 1;
   const packInWasm = (bRows && n >= PACK_B_MIN_N) || bCols;
   // Float offsets of A, B (as copied), packed B, C and the callbacks' room in the module's
   // memory, 16-byte aligned, each with a tile of slack.
@@ -348,10 +373,11 @@ export function matmulWasmStaged(
     h.fill(0, bBase + k * n, bBase + k * n + TILE_N);
     if (packInWasm) packBWasm!(bBase * 4, n * 4, pBase * 4, k, nPanels);
     else packed = false;
-  } else if (bCols) {
+  } else if (stagePacked !== null) stagePacked(h, pBase, sBase);
+  else if (bCols) {
     copyRows(h, bBase, bOp!.data as Float32Array, bOp!.offset, n, k, bOp!.colStride);
     h.fill(0, bBase + n * k, bBase + np * k);
-    packBTWasm!(bBase * 4, k, pBase * 4, nPanels);
+    packBTWasm!(bBase * 4, k, pBase * 4, nPanels, k * 4, k * TILE_N * 4);
   } else packB(h, pBase, n, k, bOp!);
   const bPanel = packed ? k * TILE_N * 4 : TILE_N * 4;
   const bStep = packed ? TILE_N * 4 : n * 4;

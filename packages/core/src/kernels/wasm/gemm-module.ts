@@ -201,25 +201,26 @@ function packBFunction(): { params: number[]; locals: number[]; body: Code } {
 }
 
 /**
- * packBT(src, k, dst, nPanels): B given by columns (B(p, j) at src + 4(j·k + p), 8·nPanels
- * columns of k floats) into 8-column panels at dst: B(p, j) to dst + (j/8)·32k + 32p + 4(j%8).
+ * packBT(src, k, dst, nPanels, colStride, panelStride): B given by columns (B(p, j) at
+ * src + j·colStride + 4p, 8·nPanels columns of k floats) into 8-column panels at dst: B(p, j) to
+ * dst + (j/8)·panelStride + 32p + 4(j%8). Strides in bytes.
  */
 function packBTFunction(): { params: number[]; locals: number[]; body: Code } {
   const SRC = 0,
     K = 1,
     DST = 2,
-    N_PANELS = 3;
-  const J = 4,
-    P = 5,
-    S = 6,
-    D = 7,
-    KB = 8;
+    N_PANELS = 3,
+    KB = 4,
+    PANEL = 5;
+  const J = 6,
+    P = 7,
+    S = 8,
+    D = 9;
   const c = new Code();
-  c.get(K).i32(4).mul().set(KB);
-  c.get(DST).set(D);
   c.i32(0).set(J);
   c.block().loop();
   c.get(J).get(N_PANELS).geU().brIf(1);
+  c.get(DST).get(J).get(PANEL).mul().add().set(D);
   c.get(SRC).get(J).get(KB).mul().i32(8).mul().add().set(S);
   c.get(K).set(P);
   c.block().loop();
@@ -237,7 +238,7 @@ function packBTFunction(): { params: number[]; locals: number[]; body: Code } {
   c.end().end();
   c.get(J).i32(1).add().set(J).br(0);
   c.end().end();
-  return { params: [I32, I32, I32, I32], locals: [I32, I32, I32, I32, I32], body: c };
+  return { params: new Array<number>(6).fill(I32), locals: [I32, I32, I32, I32], body: c };
 }
 
 /**
