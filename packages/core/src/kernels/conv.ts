@@ -330,14 +330,12 @@ function conv2dStaged(
         unfoldStaged(false, heap, scratch, base, rowLen, geo, nb);
         if (onesRow) heap.fill(1, base + kTaps * rowLen, base + (kTaps + 1) * rowLen);
       },
-      nb * image + plane + 4,
-      (heap, base, ld) => {
-        for (let oc = 0; oc < o; oc++) {
-          for (let img = 0; img < nb; img++) {
-            const s = base + oc * ld + img * plane;
-            out.set(heap.subarray(s, s + plane), ((n0 + img) * o + oc) * plane);
-          }
-        }
+      Math.max(nb * image + plane + 4, nb * o * plane),
+      (heap, base, ld, scratch) => {
+        // C [o, nb·plane] reordered to [nb, o, plane] in the module's memory, then copied out at once.
+        for (let oc = 0; oc < o; oc++)
+          stagedBlocks(false, base + oc * ld, scratch + oc * plane, plane, nb, plane, o * plane, 1, 0, 0);
+        out.set(heap.subarray(scratch, scratch + nb * o * plane), n0 * o * plane);
       },
       0,
     );
@@ -364,16 +362,13 @@ function conv2dInputGradStaged(
       rowLen,
       o,
       { data: weight, offset: 0, rowStride: 1, colStride: kTaps },
-      (heap, base) => {
-        // gradOut [nb, o, plane] as [o, nb·plane].
-        for (let oc = 0; oc < o; oc++) {
-          for (let img = 0; img < nb; img++) {
-            const s = ((n0 + img) * o + oc) * plane;
-            heap.set(gradOut.subarray(s, s + plane), base + oc * rowLen + img * plane);
-          }
-        }
+      (heap, base, scratch) => {
+        // gradOut [nb, o, plane] copied in at once, then reordered to [o, nb·plane] in the module's memory.
+        heap.set(gradOut.subarray(n0 * o * plane, (n0 + nb) * o * plane), scratch);
+        for (let oc = 0; oc < o; oc++)
+          stagedBlocks(false, scratch + oc * plane, base + oc * rowLen, plane, nb, o * plane, plane, 1, 0, 0);
       },
-      nb * image + plane + 4,
+      Math.max(nb * image + plane + 4, nb * o * plane),
       (heap, base, ld, scratch) => {
         const at = n0 * image;
         heap.set(out.subarray(at, at + nb * image), scratch);
