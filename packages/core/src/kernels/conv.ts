@@ -220,7 +220,14 @@ function useWasmBlocks(a: TypedArray, b: TypedArray, geo: ConvGeometry): boolean
  * the fold happen in the same order as in `col2im`'s loops (taps in order, one add per element
  * and tap), so the bits are the same.
  */
-function foldWasm(fold: boolean, x: TypedArray, xOff: number, geo: ConvGeometry, n: number, cols: TypedArray): void {
+function foldWasm(
+  fold: boolean,
+  x: TypedArray,
+  xOff: number,
+  geo: ConvGeometry,
+  n: number,
+  cols: TypedArray,
+): void {
   const { c, h, w, kh, kw, oh, ow } = geo;
   const rowLen = n * oh * ow;
   const colsLen = c * kh * kw * rowLen;
@@ -415,7 +422,14 @@ function conv2dWeightGradStaged(
           heap.set(gradOut.subarray(n0 * o * plane, (n0 + nb) * o * plane), scratch);
           const panels = Math.ceil(o / 8);
           for (let img = 0; img < nb; img++)
-            stagedPackColumns(scratch + img * o * plane, plane, base + img * plane * 8, panels, plane, 8 * rowLen);
+            stagedPackColumns(
+              scratch + img * o * plane,
+              plane,
+              base + img * plane * 8,
+              panels,
+              plane,
+              8 * rowLen,
+            );
         },
       },
       Math.max(nb * image + plane + 4, (nb * o + 8) * plane),
@@ -485,7 +499,14 @@ function swapLeadingDims(
 }
 
 /** Adds bias[oc] to every element of the planes out[n0 + img, oc] for img in [0, nb). */
-function addChannelBias(out: TypedArray, bias: TypedArray, n0: number, nb: number, o: number, plane: number): void {
+function addChannelBias(
+  out: TypedArray,
+  bias: TypedArray,
+  n0: number,
+  nb: number,
+  o: number,
+  plane: number,
+): void {
   for (let img = 0; img < nb; img++) {
     for (let oc = 0; oc < o; oc++) {
       const b = bias[oc]!;

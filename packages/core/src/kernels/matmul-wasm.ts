@@ -126,7 +126,12 @@ const runBlocks = compileRunBlocks();
 
 /** True when the WebAssembly SIMD kernel compiled on this platform. */
 export const wasmMatmulAvailable: boolean =
-  gemmCols !== null && gemmRows !== null && packBWasm !== null && copyBlocks !== null && addBlocks !== null && packBTWasm !== null;
+  gemmCols !== null &&
+  gemmRows !== null &&
+  packBWasm !== null &&
+  copyBlocks !== null &&
+  addBlocks !== null &&
+  packBTWasm !== null;
 
 /** True when the kernel's memory is shared, so that products can be split across worker threads. */
 export const wasmMatmulShared: boolean = wasmMatmulAvailable && shared;
@@ -360,7 +365,8 @@ export function matmulWasmStaged(
     if (aOp!.colStride === 1) copyRows(h, aBase, ad, aOp!.offset, m, k, aOp!.rowStride);
     else {
       for (let i = 0, d = aBase; i < m; i++) {
-        for (let p = 0, s = aOp!.offset + i * aOp!.rowStride; p < k; p++, s += aOp!.colStride) h[d++] = ad[s]!;
+        for (let p = 0, s = aOp!.offset + i * aOp!.rowStride; p < k; p++, s += aOp!.colStride)
+          h[d++] = ad[s]!;
       }
     }
     h.fill(0, aBase + m * k, aBase + mp * k);
