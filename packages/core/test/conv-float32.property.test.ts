@@ -64,7 +64,7 @@ describe('float32 conv2d', () => {
         const f32 = run(k, 'float32');
         const f64 = run(k, 'float64');
         expect(f32.length).toBe(f64.length);
-        f32.forEach((a, i) => expectNear(a, f64[i]!));
+        for (let i = 0; i < f32.length; i++) expectNear(f32[i]!, f64[i]!);
       }),
       { numRuns: 150 },
     );
@@ -89,11 +89,12 @@ describe('float32 conv2d', () => {
     const one = run(k, 'float32');
     setNumThreads(2);
     const two = run(k, 'float32');
-    one.forEach((a, i) => expect(two[i]).toEqual(a));
+    for (let i = 0; i < one.length; i++) expect(two[i]).toEqual(one[i]);
     const padded = { ...k, c: 1, o: 8, h: 28, w: 28, padding: [2, 2] as [number, number] };
     setNumThreads(1);
     const onePadded = run(padded, 'float32');
     setNumThreads(2);
-    run(padded, 'float32').forEach((a, i) => expect(a).toEqual(onePadded[i]));
+    const twoPadded = run(padded, 'float32');
+    for (let i = 0; i < onePadded.length; i++) expect(twoPadded[i]).toEqual(onePadded[i]);
   });
 });
