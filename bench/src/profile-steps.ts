@@ -1,7 +1,8 @@
 /**
  * Profiling aid for A/B comparisons of the training step alone: times the LeNet step (batch 64,
  * Adam) or the article's MLP step (784-50-100-10 sigmoid, batch 100, SGD) on real MNIST, and
- * prints the median wall time with the 10th–90th percentiles, the load average, the share of wall
+ * prints the median wall time with the 10th–90th percentiles, the median CPU time (all threads;
+ * steadier than wall time on a loaded machine), the load average, the share of wall
  * time spent in garbage collection and the last loss (equal losses mean equal arithmetic).
  * Small and quick, so that two checkouts can be run alternately in one sitting.
  *
@@ -77,19 +78,28 @@ for (let i = 0; i < warmup; i++) step(i);
 await flush();
 const gc0 = gcMs;
 const times: number[] = [];
+const cpuTimes: number[] = [];
+/** Milliseconds of CPU time this process (all its threads) has used: steadier than wall time on a loaded machine. */
+const cpuNow = (): number => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 let loss = 0;
 const t0 = now();
 for (let i = warmup; i < warmup + steps; i++) {
   const s = now();
+  const c = cpuNow();
   loss = step(i);
+  cpuTimes.push(cpuNow() - c);
   times.push(now() - s);
 }
 const wall = now() - t0;
 await flush();
 observer.disconnect();
 times.sort((a, b) => a - b);
+cpuTimes.sort((a, b) => a - b);
 const at = (q: number): string => times[Math.min(times.length - 1, Math.floor(q * times.length))]!.toFixed(3);
 console.log(
-  `${which} threads=${threadsArg ?? 'default'} median ${at(0.5)} ms (p10 ${at(0.1)} – p90 ${at(0.9)}) over ${steps} steps; ` +
+  `${which} threads=${threadsArg ?? 'default'} median ${at(0.5)} ms (p10 ${at(0.1)} – p90 ${at(0.9)}) over ${steps} steps, CPU ${cpuTimes[cpuTimes.length >> 1]!.toFixed(3)} ms/step; ` +
     `GC ${((100 * (gcMs - gc0)) / wall).toFixed(1)} % of wall time; load ${loadavg()[0]!.toFixed(2)}; last loss ${loss.toFixed(6)}`,
 );
