@@ -9,6 +9,7 @@ import {
   matmulWasmStaged,
   stagedBlocks,
   stagedPackColumns,
+  stagedUnpackRows,
   wasmMatmulAvailable,
   wasmStaging,
 } from './matmul-wasm.js';
@@ -305,10 +306,12 @@ function stagedConv(geo: ConvGeometry, groups: number): boolean {
 const f32 = (...arrays: TypedArray[]): boolean => arrays.every((a) => a instanceof Float32Array);
 
 /**
- * `conv2dKernel` without groups on float32, in the WebAssembly module's memory: each chunk's
- * columns are unfolded where the product reads B, the product [o, K(+1)] · [K(+1), nb·oh·ow]
- * runs there, and its [o, nb, plane] result is copied out as [nb, o, plane]. `a` is the weight
- * with the bias as a last column when `onesRow`.
+ * `conv2dKernel` without groups on float32, in the WebAssembly module's memory, computed
+ * transposed: each chunk's columns [K(+1), nb·oh·ow] are unfolded where the product reads A
+ * column-major (so they are never packed), times the weight (with the bias as a last column
+ * when `onesRow`) transposed, [K(+1), o]; the [nb·plane, o] result is turned into [nb, o, plane]
+ * by the module and copied out at once. Each output is the same dot product over the same k
+ * order as [o, K] · [K, nb·plane], so the bits do not depend on the orientation.
  */
 function conv2dStaged(
   x: Float32Array,
@@ -324,24 +327,28 @@ function conv2dStaged(
   const kTaps = c * kh * kw;
   const image = c * h * w;
   const chunk = chunkImages(geo);
+  const groupsOf8 = Math.ceil(o / 8);
   for (let n0 = 0; n0 < geo.n; n0 += chunk) {
     const nb = Math.min(chunk, geo.n - n0);
     const rowLen = nb * plane;
     matmulWasmStaged(
-      o,
       rowLen,
+      o,
       kTaps + (onesRow ? 1 : 0),
-      { data: a, offset: 0, rowStride: aStride, colStride: 1 },
-      (heap, base, scratch) => {
-        heap.set(x.subarray(n0 * image, (n0 + nb) * image), scratch);
-        unfoldStaged(false, heap, scratch, base, rowLen, geo, nb);
-        if (onesRow) heap.fill(1, base + kTaps * rowLen, base + (kTaps + 1) * rowLen);
+      {
+        columns: (heap, base, scratch) => {
+          heap.set(x.subarray(n0 * image, (n0 + nb) * image), scratch);
+          unfoldStaged(false, heap, scratch, base, rowLen, geo, nb);
+          if (onesRow) heap.fill(1, base + kTaps * rowLen, base + (kTaps + 1) * rowLen);
+        },
       },
-      Math.max(nb * image + plane + 4, nb * o * plane),
+      { data: a, offset: 0, rowStride: 1, colStride: aStride },
+      Math.max(nb * image + plane + 4, (nb * o + 8) * plane),
       (heap, base, ld, scratch) => {
-        // C [o, nb·plane] reordered to [nb, o, plane] in the module's memory, then copied out at once.
-        for (let oc = 0; oc < o; oc++)
-          stagedBlocks(false, base + oc * ld, scratch + oc * plane, plane, nb, plane, o * plane, 1, 0, 0);
+        // Image by image, [plane, o] rows to [o, plane]; the columns past o (zero) land in the
+        // next image's place, rewritten after, or in the slack.
+        for (let img = 0; img < nb; img++)
+          stagedUnpackRows(base + img * plane * ld, plane, scratch + img * o * plane, groupsOf8, ld, plane);
         out.set(heap.subarray(scratch, scratch + nb * o * plane), n0 * o * plane);
       },
       0,

@@ -77,6 +77,7 @@ let gemmRows: GemmRows | null = null;
 let packBWasm: PackB | null = null;
 let copyBlocks: Blocks | null = null;
 let packBTWasm: ((...args: [number, number, number, number, number, number]) => void) | null = null;
+let unpackRowsWasm: ((...args: [number, number, number, number, number, number]) => void) | null = null;
 let addBlocks: Blocks | null = null;
 let heap: Float32Array<ArrayBufferLike> = new Float32Array(0);
 
@@ -97,6 +98,7 @@ function instantiate(wasm: WasmApi, share: boolean): void {
   packBWasm = instance.exports.packB as PackB;
   copyBlocks = instance.exports.copyBlocks as Blocks;
   packBTWasm = instance.exports.packBT as typeof packBTWasm;
+  unpackRowsWasm = instance.exports.unpackRows as typeof unpackRowsWasm;
   addBlocks = instance.exports.addBlocks as Blocks;
   memory = mem;
   wasmModule = module;
@@ -118,6 +120,7 @@ function instantiate(wasm: WasmApi, share: boolean): void {
       copyBlocks = null;
       addBlocks = null;
       packBTWasm = null;
+      unpackRowsWasm = null;
     }
   }
 }
@@ -200,6 +203,22 @@ export function stagedPackColumns(
   panelStride: number,
 ): void {
   packBTWasm!(src * 4, k, dst * 4, nPanels, colStride * 4, panelStride * 4);
+}
+
+/**
+ * Turns rows into columns inside the module's memory (float offsets and strides): element
+ * (p, j) at src + p·srcRow + j, for p < k and j < 8·nGroups, goes to dst + j·dstCol + p.
+ * Requires `wasmMatmulAvailable`.
+ */
+export function stagedUnpackRows(
+  src: number,
+  k: number,
+  dst: number,
+  nGroups: number,
+  srcRow: number,
+  dstCol: number,
+): void {
+  unpackRowsWasm!(src * 4, k, dst * 4, nGroups, srcRow * 4, dstCol * 4);
 }
 
 /** Packs B (k × n) into panels of 8 columns: element (p, j) goes to ((j/8)·k + p)·8 + j%8, zero columns padding. */
@@ -295,6 +314,14 @@ export interface StagePacked {
 }
 
 /**
+ * An A operand of `matmulWasmStaged` written column-major: `stage` writes A(i, p) at
+ * base + p·m + i (k rows of m floats), which the kernel reads as it lies.
+ */
+export interface StageColumns {
+  columns: StageOperand;
+}
+
+/**
  * Reads the product of `matmulWasmStaged` where it lies in the module's memory: C(i, j) at
  * `heap[base + i·ld + j]`, with free room from float offset `scratch` on.
  */
@@ -315,7 +342,7 @@ export function matmulWasmStaged(
   m: number,
   n: number,
   k: number,
-  a: MatrixOperand | StageOperand,
+  a: MatrixOperand | StageOperand | StageColumns,
   b: MatrixOperand | StageOperand | StagePacked,
   scratchFloats: number,
   out: Float32Array | TakeProduct,
@@ -328,9 +355,10 @@ export function matmulWasmStaged(
   const mp = mPanels * TILE_M;
   const np = nPanels * TILE_N;
   const stageA = typeof a === 'function' ? a : null;
+  const stageACols = 'columns' in a ? a.columns : null;
   const stageB = typeof b === 'function' ? b : null;
   const stagePacked = 'packed' in b ? b.packed : null;
-  const aOp = stageA === null ? (a as MatrixOperand) : null;
+  const aOp = stageA === null && stageACols === null ? (a as MatrixOperand) : null;
   const bOp = stageB === null && stagePacked === null ? (b as MatrixOperand) : null;
   const bRows = stageB !== null || (bOp !== null && (bOp.colStride === 1 || n === 1));
   // B given by contiguous columns (a transposed view such as Wᵀ): copied as they lie, then
@@ -353,8 +381,11 @@ export function matmulWasmStaged(
     return 1;
   }
   // A: row-major (rows mode) or column-major (cols mode), strided views packed row-major.
-  const colsMode = aOp !== null && aOp.colStride !== 1 && aOp.rowStride === 1;
-  if (stageA !== null) {
+  const colsMode = stageACols !== null || (aOp !== null && aOp.colStride !== 1 && aOp.rowStride === 1);
+  if (stageACols !== null) {
+    stageACols(h, aBase, sBase);
+    h.fill(0, aBase + m * k, aBase + m * k + TILE_M);
+  } else if (stageA !== null) {
     stageA(h, aBase, sBase);
     h.fill(0, aBase + m * k, aBase + mp * k);
   } else if (colsMode) {

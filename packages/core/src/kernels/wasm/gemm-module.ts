@@ -242,6 +242,48 @@ function packBTFunction(): { params: number[]; locals: number[]; body: Code } {
 }
 
 /**
+ * unpackRows(src, k, dst, nGroups, srcRow, dstCol): the inverse of `packBT` for one panel per
+ * group of 8 columns: rows of 8·nGroups floats (row p at src + p·srcRow) become columns
+ * (element (p, j) to dst + j·dstCol + 4p). Strides in bytes.
+ */
+function unpackRowsFunction(): { params: number[]; locals: number[]; body: Code } {
+  const SRC = 0,
+    K = 1,
+    DST = 2,
+    N_GROUPS = 3,
+    SRC_ROW = 4,
+    DST_COL = 5;
+  const J = 6,
+    P = 7,
+    S = 8,
+    D = 9;
+  const c = new Code();
+  c.i32(0).set(J);
+  c.block().loop();
+  c.get(J).get(N_GROUPS).geU().brIf(1);
+  c.get(SRC).get(J).i32(32).mul().add().set(S);
+  c.get(DST).get(J).get(DST_COL).mul().i32(8).mul().add().set(D);
+  c.get(K).set(P);
+  c.block().loop();
+  c.get(P).eqz().brIf(1);
+  for (let col = 0; col < 8; col++) {
+    if (col === 0) c.get(D);
+    else c.get(D).get(DST_COL).i32(col).mul().add();
+    c.get(S)
+      .f32Load(4 * col)
+      .f32Store(0);
+  }
+  c.get(D).i32(4).add().set(D);
+  c.get(S).get(SRC_ROW).add().set(S);
+  c.get(P).i32(1).sub().set(P);
+  c.br(0);
+  c.end().end();
+  c.get(J).i32(1).add().set(J).br(0);
+  c.end().end();
+  return { params: new Array<number>(6).fill(I32), locals: [I32, I32, I32, I32], body: c };
+}
+
+/**
  * copyBlocks(src, dst, len, vecLen, rows, srcRow, dstRow, outer, srcOuter, dstOuter) (or
  * `addBlocks`, which adds into dst instead of storing): for each of `outer` blocks and each of
  * its `rows` rows, the `len` bytes of f32 at src are copied (added) to dst, four floats at a
@@ -309,7 +351,8 @@ function blocksFunction(add: boolean): { params: number[]; locals: number[]; bod
 }
 
 /**
- * The module's bytes: exports `memory`, `gemmCols`, `gemmRows`, `packB`, `packBT`, `copyBlocks` and `addBlocks`. By default the module
+ * The module's bytes: exports `memory`, `gemmCols`, `gemmRows`, `packB`, `packBT`, `unpackRows`, `copyBlocks` and
+ * `addBlocks`. By default the module
  * defines its own memory; `memory` makes it import `env.memory` instead (shared between the
  * threads of the worker pool when `memory.shared`).
  */
@@ -320,6 +363,7 @@ export function gemmModuleBytes(tileM = TILE_M, nv = TILE_N / 4, memory: MemoryD
       { name: 'gemmRows', ...gemmFunction('rows', tileM, nv) },
       { name: 'packB', ...packBFunction() },
       { name: 'packBT', ...packBTFunction() },
+      { name: 'unpackRows', ...unpackRowsFunction() },
       { name: 'copyBlocks', ...blocksFunction(false) },
       { name: 'addBlocks', ...blocksFunction(true) },
     ],
