@@ -331,15 +331,20 @@ function conv2dStaged(
   for (let n0 = 0; n0 < geo.n; n0 += chunk) {
     const nb = Math.min(chunk, geo.n - n0);
     const rowLen = nb * plane;
+    // The columns' rows are `ld` floats apart, with ld ≡ 16 (mod 32): the product reads one
+    // 16-byte piece of every row in turn, and rows 64·odd bytes apart spread over all the cache
+    // sets (6400 floats apart they would share 4 of L1's 64 sets and evict each other). The rows
+    // past rowLen of the product are computed from whatever lies there and dropped.
+    const ld = rowLen + ((48 - (rowLen % 32)) % 32);
     matmulWasmStaged(
-      rowLen,
+      ld,
       o,
       kTaps + (onesRow ? 1 : 0),
       {
         columns: (heap, base, scratch) => {
           heap.set(x.subarray(n0 * image, (n0 + nb) * image), scratch);
-          unfoldStaged(false, heap, scratch, base, rowLen, geo, nb);
-          if (onesRow) heap.fill(1, base + kTaps * rowLen, base + (kTaps + 1) * rowLen);
+          unfoldStaged(false, heap, scratch, base, ld, geo, nb);
+          if (onesRow) heap.fill(1, base + kTaps * ld, base + (kTaps + 1) * ld);
         },
       },
       { data: a, offset: 0, rowStride: 1, colStride: aStride },
