@@ -70,6 +70,27 @@ describe('float32 conv2d', () => {
     );
   });
 
+  it('matches float64 when the batch is unfolded in several chunks (columns over the budget)', () => {
+    // 25 taps × 64² outputs per image: the 4 M-element column budget holds 40 images, so 41 make two chunks.
+    const k: Case = {
+      n: 41,
+      c: 1,
+      o: 3,
+      h: 64,
+      w: 64,
+      kh: 5,
+      kw: 5,
+      stride: [1, 1],
+      padding: [2, 2],
+      dilation: [1, 1],
+      bias: true,
+      seed: 3,
+    };
+    const f32 = run(k, 'float32');
+    const f64 = run(k, 'float64');
+    for (let i = 0; i < f32.length; i++) expectNear(f32[i]!, f64[i]!);
+  });
+
   it('gives the same bits on 1 and 2 threads (a LeNet-sized layer, big enough to split)', () => {
     const k: Case = {
       n: 16,
