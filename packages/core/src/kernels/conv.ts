@@ -5,6 +5,14 @@
  */
 import type { TypedArray } from '../tensor/dtype.js';
 import { matmulKernel } from './matmul.js';
+import {
+  matmulWasmStaged,
+  stagedBlocks,
+  stagedPackColumns,
+  stagedUnpackRows,
+  wasmMatmulAvailable,
+  wasmStaging,
+} from './matmul-wasm.js';
 
 /**
  * The geometry of a 2-d convolution or pooling window: batch n, channels c, input h×w, kernel
@@ -71,6 +79,9 @@ const columnPool = new Map<string, TypedArray[]>();
  * row of ones when it carries a bias without groups), or −1 when over the budget for keeping them.
  */
 export function keptColumnsLength(geo: ConvGeometry, bias: boolean, groups: number): number {
+  // The WebAssembly path unfolds the input again inside the module's memory, faster than copying
+  // kept columns in.
+  if (stagedConv(geo, groups)) return -1;
   const rows = geo.c * geo.kh * geo.kw + (bias && groups === 1 ? 1 : 0);
   const len = rows * geo.n * geo.oh * geo.ow;
   return len > 0 && len <= KEPT_COLUMN_BUDGET ? len : -1;
@@ -119,6 +130,10 @@ function validRange(start: number, stride: number, size: number, count: number):
  */
 export function im2col(x: TypedArray, xOff: number, geo: ConvGeometry, n: number, cols: TypedArray): void {
   const { c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = geo;
+  if (useWasmBlocks(x, cols, geo)) {
+    foldWasm(false, x, xOff, geo, n, cols);
+    return;
+  }
   if (sh === 1 && sw === 1 && ow === w) {
     im2colSameWidth(x, xOff, geo, n, cols);
     return;
@@ -194,6 +209,251 @@ function im2colSameWidth(x: TypedArray, xOff: number, geo: ConvGeometry, n: numb
   }
 }
 
+/** Whether the unfold and fold of `geo` run on the WebAssembly block copies (float32, unit stride along the width). */
+function useWasmBlocks(a: TypedArray, b: TypedArray, geo: ConvGeometry): boolean {
+  return wasmMatmulAvailable && geo.sw === 1 && a instanceof Float32Array && b instanceof Float32Array;
+}
+
+/**
+ * `im2col` (unfold) or, with `fold`, `col2im` on the WebAssembly block copies: the image and the
+ * columns are staged in the module's memory, and each kernel tap (ci, i, j) is one call that
+ * copies (adds) the rectangle of rows its valid outputs read, for every image. The additions of
+ * the fold happen in the same order as in `col2im`'s loops (taps in order, one add per element
+ * and tap), so the bits are the same.
+ */
+function foldWasm(
+  fold: boolean,
+  x: TypedArray,
+  xOff: number,
+  geo: ConvGeometry,
+  n: number,
+  cols: TypedArray,
+): void {
+  const { c, h, w, kh, kw, oh, ow } = geo;
+  const rowLen = n * oh * ow;
+  const colsLen = c * kh * kw * rowLen;
+  const xLen = n * c * h * w;
+  const colsBase = 0;
+  const xBase = (colsLen + 3) & ~3;
+  const heap = wasmStaging(xBase + xLen + oh * ow + 4);
+  heap.set(x.subarray(xOff, xOff + xLen), xBase);
+  if (fold) heap.set(cols.subarray(0, colsLen), colsBase);
+  unfoldStaged(fold, heap, xBase, colsBase, rowLen, geo, n);
+  if (fold) x.set(heap.subarray(xBase, xBase + xLen), xOff);
+  else cols.set(heap.subarray(colsBase, colsBase + colsLen));
+}
+
+/**
+ * The unfold (or, with `fold`, its adjoint) inside the module's memory: n images [n, c, h, w] at
+ * float offset `xBase`, columns at `colsBase` with `ld` floats from one tap's row to the next
+ * (image img's outputs from img·oh·ow on). Each tap (ci, i, j) is one call that copies (adds) the
+ * rectangle of rows its valid outputs read, for every image; the unfold zeroes the columns first
+ * where there is padding.
+ */
+function unfoldStaged(
+  fold: boolean,
+  heap: Float32Array<ArrayBufferLike>,
+  xBase: number,
+  colsBase: number,
+  ld: number,
+  geo: ConvGeometry,
+  n: number,
+): void {
+  const { c, h, w, kh, kw, sh, ph, pw, dh, dw, oh, ow } = geo;
+  const plane = oh * ow;
+  // The unfold writes the padding's zeros too, copied from a plane of zeros after the images
+  // (only the parts each tap's rectangle leaves out).
+  const zeros = (xBase + n * c * h * w + 3) & ~3;
+  const padded = !fold && (ph > 0 || pw > 0);
+  if (padded) heap.fill(0, zeros, zeros + plane);
+  for (let ci = 0; ci < c; ci++) {
+    for (let i = 0; i < kh; i++) {
+      // Output rows [yLo, yHi) read input rows oy·sh − ph + i·dh inside [0, h).
+      const y0 = i * dh - ph;
+      const yLo = Math.min(oh, y0 >= 0 ? 0 : Math.ceil(-y0 / sh));
+      const yHi = h - 1 - y0 < 0 ? 0 : Math.min(oh, Math.floor((h - 1 - y0) / sh) + 1);
+      for (let j = 0; j < kw; j++) {
+        const row = ((ci * kh + i) * kw + j) * ld;
+        const x0 = j * dw - pw;
+        const [lo, hi] = validRange(x0, 1, w, ow);
+        if (padded) {
+          const d = colsBase + row;
+          if (hi <= lo || yHi <= yLo) {
+            stagedBlocks(false, zeros, d, plane, 1, 0, 0, n, 0, plane);
+            continue;
+          }
+          if (yLo > 0) stagedBlocks(false, zeros, d, yLo * ow, 1, 0, 0, n, 0, plane);
+          if (yHi < oh) stagedBlocks(false, zeros, d + yHi * ow, (oh - yHi) * ow, 1, 0, 0, n, 0, plane);
+          const rows = yHi - yLo;
+          if (lo > 0) stagedBlocks(false, zeros, d + yLo * ow, lo, rows, 0, ow, n, 0, plane);
+          if (hi < ow) stagedBlocks(false, zeros, d + yLo * ow + hi, ow - hi, rows, 0, ow, n, 0, plane);
+        }
+        if (hi <= lo || yHi <= yLo) continue;
+        const src = xBase + ci * h * w + (yLo * sh + y0) * w + x0 + lo;
+        const dst = colsBase + row + yLo * ow + lo;
+        if (fold) stagedBlocks(true, dst, src, hi - lo, yHi - yLo, ow, sh * w, n, plane, c * h * w);
+        else stagedBlocks(false, src, dst, hi - lo, yHi - yLo, sh * w, ow, n, c * h * w, plane);
+      }
+    }
+  }
+}
+
+/** Whether a float32 convolution of `geo` runs on `matmulWasmStaged` with its columns unfolded in the module's memory. */
+function stagedConv(geo: ConvGeometry, groups: number): boolean {
+  return wasmMatmulAvailable && geo.sw === 1 && groups === 1;
+}
+
+const f32 = (...arrays: TypedArray[]): boolean => arrays.every((a) => a instanceof Float32Array);
+
+/**
+ * `conv2dKernel` without groups on float32, in the WebAssembly module's memory, computed
+ * transposed: each chunk's columns [K(+1), nb·oh·ow] are unfolded where the product reads A
+ * column-major (so they are never packed), times the weight (with the bias as a last column
+ * when `onesRow`) transposed, [K(+1), o]; the [nb·plane, o] result is turned into [nb, o, plane]
+ * by the module and copied out at once. Each output is the same dot product over the same k
+ * order as [o, K] · [K, nb·plane], so the bits do not depend on the orientation.
+ */
+function conv2dStaged(
+  x: Float32Array,
+  a: Float32Array,
+  aStride: number,
+  onesRow: boolean,
+  geo: ConvGeometry,
+  o: number,
+  out: Float32Array,
+): void {
+  const { c, h, w, kh, kw } = geo;
+  const plane = geo.oh * geo.ow;
+  const kTaps = c * kh * kw;
+  const image = c * h * w;
+  const chunk = chunkImages(geo);
+  const groupsOf8 = Math.ceil(o / 8);
+  for (let n0 = 0; n0 < geo.n; n0 += chunk) {
+    const nb = Math.min(chunk, geo.n - n0);
+    const rowLen = nb * plane;
+    // The columns' rows are `ld` floats apart, with ld ≡ 16 (mod 32): the product reads one
+    // 16-byte piece of every row in turn, and rows 64·odd bytes apart spread over all the cache
+    // sets (6400 floats apart they would share 4 of L1's 64 sets and evict each other). The rows
+    // past rowLen of the product are computed from whatever lies there and dropped.
+    const ld = rowLen + ((48 - (rowLen % 32)) % 32);
+    matmulWasmStaged(
+      ld,
+      o,
+      kTaps + (onesRow ? 1 : 0),
+      {
+        columns: (heap, base, scratch) => {
+          heap.set(x.subarray(n0 * image, (n0 + nb) * image), scratch);
+          unfoldStaged(false, heap, scratch, base, ld, geo, nb);
+          if (onesRow) heap.fill(1, base + kTaps * ld, base + (kTaps + 1) * ld);
+        },
+      },
+      { data: a, offset: 0, rowStride: 1, colStride: aStride },
+      Math.max(nb * image + plane + 4, (nb * o + 8) * plane),
+      (heap, base, ld, scratch) => {
+        // Image by image, [plane, o] rows to [o, plane]; the columns past o (zero) land in the
+        // next image's place, rewritten after, or in the slack.
+        for (let img = 0; img < nb; img++)
+          stagedUnpackRows(base + img * plane * ld, plane, scratch + img * o * plane, groupsOf8, ld, plane);
+        out.set(heap.subarray(scratch, scratch + nb * o * plane), n0 * o * plane);
+      },
+      0,
+    );
+  }
+}
+
+/** `conv2dInputGradKernel` without groups on float32: Wᵀ · gradOut per chunk, folded back inside the module's memory. */
+function conv2dInputGradStaged(
+  gradOut: Float32Array,
+  weight: Float32Array,
+  geo: ConvGeometry,
+  o: number,
+  out: Float32Array,
+): void {
+  const plane = geo.oh * geo.ow;
+  const kTaps = geo.c * geo.kh * geo.kw;
+  const image = geo.c * geo.h * geo.w;
+  const chunk = chunkImages(geo);
+  for (let n0 = 0; n0 < geo.n; n0 += chunk) {
+    const nb = Math.min(chunk, geo.n - n0);
+    const rowLen = nb * plane;
+    matmulWasmStaged(
+      kTaps,
+      rowLen,
+      o,
+      { data: weight, offset: 0, rowStride: 1, colStride: kTaps },
+      (heap, base, scratch) => {
+        // gradOut [nb, o, plane] copied in at once, then reordered to [o, nb·plane] in the module's memory.
+        heap.set(gradOut.subarray(n0 * o * plane, (n0 + nb) * o * plane), scratch);
+        for (let oc = 0; oc < o; oc++)
+          stagedBlocks(false, scratch + oc * plane, base + oc * rowLen, plane, nb, o * plane, plane, 1, 0, 0);
+      },
+      Math.max(nb * image + plane + 4, nb * o * plane),
+      (heap, base, ld, scratch) => {
+        const at = n0 * image;
+        heap.set(out.subarray(at, at + nb * image), scratch);
+        unfoldStaged(true, heap, scratch, base, ld, geo, nb);
+        out.set(heap.subarray(scratch, scratch + nb * image), at);
+      },
+      0,
+    );
+  }
+}
+
+/**
+ * `conv2dWeightGradKernel` without groups on float32: per chunk, columns [K, nb·plane] unfolded
+ * where the product reads A, times gradOutᵀ [nb·plane, o] written there row-major, and the
+ * [K, o] result added transposed into out [o, K].
+ */
+function conv2dWeightGradStaged(
+  x: Float32Array,
+  gradOut: Float32Array,
+  geo: ConvGeometry,
+  o: number,
+  out: Float32Array,
+): void {
+  const plane = geo.oh * geo.ow;
+  const kTaps = geo.c * geo.kh * geo.kw;
+  const image = geo.c * geo.h * geo.w;
+  const chunk = chunkImages(geo);
+  out.fill(0);
+  for (let n0 = 0; n0 < geo.n; n0 += chunk) {
+    const nb = Math.min(chunk, geo.n - n0);
+    const rowLen = nb * plane;
+    matmulWasmStaged(
+      kTaps,
+      o,
+      rowLen,
+      (heap, base, scratch) => {
+        heap.set(x.subarray(n0 * image, (n0 + nb) * image), scratch);
+        unfoldStaged(false, heap, scratch, base, rowLen, geo, nb);
+      },
+      {
+        // gradOut [nb, o, plane] as B = [nb·plane, o], packed into panels image by image (the
+        // columns past o read the next image or slack; they land in dropped columns of C).
+        packed: (heap, base, scratch) => {
+          heap.set(gradOut.subarray(n0 * o * plane, (n0 + nb) * o * plane), scratch);
+          const panels = Math.ceil(o / 8);
+          for (let img = 0; img < nb; img++)
+            stagedPackColumns(
+              scratch + img * o * plane,
+              plane,
+              base + img * plane * 8,
+              panels,
+              plane,
+              8 * rowLen,
+            );
+        },
+      },
+      Math.max(nb * image + plane + 4, (nb * o + 8) * plane),
+      (heap, base, ld) => {
+        for (let oc = 0; oc < o; oc++)
+          for (let t = 0; t < kTaps; t++) out[oc * kTaps + t]! += heap[base + t * ld + oc]!;
+      },
+      0,
+    );
+  }
+}
+
 /** The adjoint of `im2col`: adds each column entry back onto its input pixel of `out` (from `outOff`). */
 export function col2im(
   cols: TypedArray,
@@ -203,6 +463,10 @@ export function col2im(
   outOff: number,
 ): void {
   const { c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, oh, ow } = geo;
+  if (useWasmBlocks(out, cols, geo)) {
+    foldWasm(true, out, outOff, geo, n, cols);
+    return;
+  }
   const plane = oh * ow;
   const rowLen = n * plane;
   for (let ci = 0; ci < c; ci++) {
@@ -235,12 +499,31 @@ function swapLeadingDims(
   rows: number,
   len: number,
   dst: TypedArray,
+  dstOff = 0,
 ): void {
   for (let img = 0; img < n; img++) {
     for (let r = 0; r < rows; r++) {
       const s = srcOff + (img * rows + r) * len;
-      const d = (r * n + img) * len;
+      const d = dstOff + (r * n + img) * len;
       for (let k = 0; k < len; k++) dst[d + k] = src[s + k]!;
+    }
+  }
+}
+
+/** Adds bias[oc] to every element of the planes out[n0 + img, oc] for img in [0, nb). */
+function addChannelBias(
+  out: TypedArray,
+  bias: TypedArray,
+  n0: number,
+  nb: number,
+  o: number,
+  plane: number,
+): void {
+  for (let img = 0; img < nb; img++) {
+    for (let oc = 0; oc < o; oc++) {
+      const b = bias[oc]!;
+      const d = ((n0 + img) * o + oc) * plane;
+      for (let k = 0; k < plane; k++) out[d + k]! += b;
     }
   }
 }
@@ -281,6 +564,10 @@ export function conv2dKernel(
       a[oc * aStride + kg] = bias[oc]!;
     }
   }
+  if (stagedConv(geo, groups) && f32(x, a, out)) {
+    conv2dStaged(x as Float32Array, a as Float32Array, aStride, onesRow, geo, o, out as Float32Array);
+    return;
+  }
   const chunk = keep === null ? chunkImages(geo) : geo.n;
   for (let n0 = 0; n0 < geo.n; n0 += chunk) {
     const nb = Math.min(chunk, geo.n - n0);
@@ -288,6 +575,24 @@ export function conv2dKernel(
     const cols = keep ?? scratch(0, x, rows * rowLen);
     im2col(x, n0 * geo.c * geo.h * geo.w, geo, nb, cols);
     if (onesRow) cols.fill(1, kg * rowLen, (kg + 1) * rowLen);
+    if (groups === 1 && nb > 1) {
+      // One product for the whole chunk, [o, K] · [K, nb·oh·ow] (long rows, worth splitting
+      // across threads), then its [o, nb, plane] result reordered to [nb, o, plane]. Each output
+      // is the same dot product as with one product per image, so the bits do not change.
+      const prod = scratch(1, x, o * rowLen);
+      matmulKernel(
+        o,
+        rowLen,
+        rows,
+        { data: a, offset: 0, rowStride: aStride, colStride: 1 },
+        { data: cols, offset: 0, rowStride: rowLen, colStride: 1 },
+        prod,
+        0,
+      );
+      swapLeadingDims(prod, 0, o, nb, plane, out, n0 * o * plane);
+      if (bias !== null && !onesRow) addChannelBias(out, bias, n0, nb, o, plane);
+      continue;
+    }
     for (let img = 0; img < nb; img++) {
       for (let g = 0; g < groups; g++) {
         matmulKernel(
@@ -323,6 +628,10 @@ export function conv2dInputGradKernel(
   groups: number,
   out: TypedArray,
 ): void {
+  if (stagedConv(geo, groups) && f32(gradOut, weight, out)) {
+    conv2dInputGradStaged(gradOut as Float32Array, weight as Float32Array, geo, o, out as Float32Array);
+    return;
+  }
   const plane = geo.oh * geo.ow;
   const kg = (geo.c / groups) * geo.kh * geo.kw;
   const og = o / groups;
@@ -367,6 +676,10 @@ export function conv2dWeightGradKernel(
   const plane = geo.oh * geo.ow;
   const kg = (geo.c / groups) * geo.kh * geo.kw;
   const og = o / groups;
+  if (stagedConv(geo, groups) && f32(x, gradOut, out)) {
+    conv2dWeightGradStaged(x as Float32Array, gradOut as Float32Array, geo, o, out as Float32Array);
+    return;
+  }
   const chunk = columns === null ? chunkImages(geo) : geo.n;
   out.fill(0);
   const partial = scratch(2, x, kg * og);

@@ -32,6 +32,10 @@ type GemmRows = (
 ) => void;
 /** packB(src, ldb, dst, k, nPanels) */
 type PackB = (...args: [number, number, number, number, number]) => void;
+/** copyBlocks/addBlocks(src, dst, len, vecLen, rows, srcRow, dstRow, outer, srcOuter, dstOuter) */
+type Blocks = (
+  ...args: [number, number, number, number, number, number, number, number, number, number]
+) => void;
 
 /** Largest depth of one block of the k loop: an 8-column B panel block is then 8 KiB, in L1. */
 const KC = 256;
@@ -71,6 +75,10 @@ let shared = false;
 let gemmCols: GemmCols | null = null;
 let gemmRows: GemmRows | null = null;
 let packBWasm: PackB | null = null;
+let copyBlocks: Blocks | null = null;
+let packBTWasm: ((...args: [number, number, number, number, number, number]) => void) | null = null;
+let unpackRowsWasm: ((...args: [number, number, number, number, number, number]) => void) | null = null;
+let addBlocks: Blocks | null = null;
 let heap: Float32Array<ArrayBufferLike> = new Float32Array(0);
 
 /** Compiles the module on a shared memory, or on its own memory where threads are unavailable. */
@@ -88,6 +96,10 @@ function instantiate(wasm: WasmApi, share: boolean): void {
   gemmCols = instance.exports.gemmCols as GemmCols;
   gemmRows = instance.exports.gemmRows as GemmRows;
   packBWasm = instance.exports.packB as PackB;
+  copyBlocks = instance.exports.copyBlocks as Blocks;
+  packBTWasm = instance.exports.packBT as typeof packBTWasm;
+  unpackRowsWasm = instance.exports.unpackRows as typeof unpackRowsWasm;
+  addBlocks = instance.exports.addBlocks as Blocks;
   memory = mem;
   wasmModule = module;
   shared = share;
@@ -105,6 +117,10 @@ function instantiate(wasm: WasmApi, share: boolean): void {
       gemmCols = null;
       gemmRows = null;
       packBWasm = null;
+      copyBlocks = null;
+      addBlocks = null;
+      packBTWasm = null;
+      unpackRowsWasm = null;
     }
   }
 }
@@ -112,7 +128,13 @@ function instantiate(wasm: WasmApi, share: boolean): void {
 const runBlocks = compileRunBlocks();
 
 /** True when the WebAssembly SIMD kernel compiled on this platform. */
-export const wasmMatmulAvailable: boolean = gemmCols !== null && gemmRows !== null && packBWasm !== null;
+export const wasmMatmulAvailable: boolean =
+  gemmCols !== null &&
+  gemmRows !== null &&
+  packBWasm !== null &&
+  copyBlocks !== null &&
+  addBlocks !== null &&
+  packBTWasm !== null;
 
 /** True when the kernel's memory is shared, so that products can be split across worker threads. */
 export const wasmMatmulShared: boolean = wasmMatmulAvailable && shared;
@@ -125,6 +147,78 @@ function reserve(bytes: number): Float32Array<ArrayBufferLike> {
     heap = new Float32Array(mem.buffer);
   }
   return heap;
+}
+
+/**
+ * The module's memory as float32, at least `floats` long, for a caller to stage data in (its
+ * contents are undefined and are overwritten by the next product; the view is valid until then).
+ */
+export function wasmStaging(floats: number): Float32Array<ArrayBufferLike> {
+  return reserve(floats * 4);
+}
+
+/**
+ * Copies (or, with `add`, adds) blocks of float32 rows inside the module's memory: for each of
+ * `outer` blocks and each of its `rows` rows, `len` floats from `src` to `dst` (float offsets);
+ * src and dst advance by srcRow/dstRow floats per row and srcOuter/dstOuter per block. With
+ * `add`, the rows of one call must not overlap in dst. Requires `wasmMatmulAvailable`.
+ */
+export function stagedBlocks(
+  add: boolean,
+  src: number,
+  dst: number,
+  len: number,
+  rows: number,
+  srcRow: number,
+  dstRow: number,
+  outer: number,
+  srcOuter: number,
+  dstOuter: number,
+): void {
+  (add ? addBlocks! : copyBlocks!)(
+    src * 4,
+    dst * 4,
+    len * 4,
+    (len & ~3) * 4,
+    rows,
+    srcRow * 4,
+    dstRow * 4,
+    outer,
+    srcOuter * 4,
+    dstOuter * 4,
+  );
+}
+
+/**
+ * Packs columns inside the module's memory into 8-column panels (float offsets and strides):
+ * B(p, j) at src + j·colStride + p, for p < k and j < 8·nPanels, goes to
+ * dst + (j/8)·panelStride + 8p + j%8. Requires `wasmMatmulAvailable`.
+ */
+export function stagedPackColumns(
+  src: number,
+  k: number,
+  dst: number,
+  nPanels: number,
+  colStride: number,
+  panelStride: number,
+): void {
+  packBTWasm!(src * 4, k, dst * 4, nPanels, colStride * 4, panelStride * 4);
+}
+
+/**
+ * Turns rows into columns inside the module's memory (float offsets and strides): element
+ * (p, j) at src + p·srcRow + j, for p < k and j < 8·nGroups, goes to dst + j·dstCol + p.
+ * Requires `wasmMatmulAvailable`.
+ */
+export function stagedUnpackRows(
+  src: number,
+  k: number,
+  dst: number,
+  nGroups: number,
+  srcRow: number,
+  dstCol: number,
+): void {
+  unpackRowsWasm!(src * 4, k, dst * 4, nGroups, srcRow * 4, dstCol * 4);
 }
 
 /** Packs B (k × n) into panels of 8 columns: element (p, j) goes to ((j/8)·k + p)·8 + j%8, zero columns padding. */
@@ -202,36 +296,108 @@ export function matmulWasm(
   outOffset: number,
   threads?: number,
 ): number {
+  return matmulWasmStaged(m, n, k, a, b, 0, out, outOffset, threads);
+}
+
+/**
+ * Writes an operand of `matmulWasmStaged` straight into the module's memory: row-major at float
+ * offset `base` (A: m rows of k; B: k rows of n), with free room from float offset `scratch` on.
+ */
+export type StageOperand = (heap: Float32Array<ArrayBufferLike>, base: number, scratch: number) => void;
+
+/**
+ * A B operand of `matmulWasmStaged` written straight into the kernel's panel layout: `stage`
+ * writes B(p, j) at base + (j/8)·8k + 8p + j%8 for j < 8·⌈n/8⌉ (columns past n are ignored).
+ */
+export interface StagePacked {
+  packed: StageOperand;
+}
+
+/**
+ * An A operand of `matmulWasmStaged` written column-major: `stage` writes A(i, p) at
+ * base + p·m + i (k rows of m floats), which the kernel reads as it lies.
+ */
+export interface StageColumns {
+  columns: StageOperand;
+}
+
+/**
+ * Reads the product of `matmulWasmStaged` where it lies in the module's memory: C(i, j) at
+ * `heap[base + i·ld + j]`, with free room from float offset `scratch` on.
+ */
+export type TakeProduct = (
+  heap: Float32Array<ArrayBufferLike>,
+  base: number,
+  ld: number,
+  scratch: number,
+) => void;
+
+/**
+ * `matmulWasm` whose operands may be written straight into the module's memory by a callback
+ * (e.g. a convolution's unfolded input, never materialised elsewhere) and whose product may be
+ * read from there by a callback (`take`) instead of being copied to `out`; `scratchFloats` floats
+ * of free room are reserved for the callbacks. Same products, same bits.
+ */
+export function matmulWasmStaged(
+  m: number,
+  n: number,
+  k: number,
+  a: MatrixOperand | StageOperand | StageColumns,
+  b: MatrixOperand | StageOperand | StagePacked,
+  scratchFloats: number,
+  out: Float32Array | TakeProduct,
+  outOffset: number,
+  threads?: number,
+): number {
   if (m === 0 || n === 0) return 1;
-  if (k === 0) {
-    out.fill(0, outOffset, outOffset + m * n);
-    return 1;
-  }
   const mPanels = Math.ceil(m / TILE_M);
   const nPanels = Math.ceil(n / TILE_N);
   const mp = mPanels * TILE_M;
   const np = nPanels * TILE_N;
-  const ad = a.data as Float32Array;
-  const bd = b.data as Float32Array;
-  const bRows = b.colStride === 1 || n === 1;
-  const packInWasm = bRows && n >= PACK_B_MIN_N;
-  // Float offsets of A, B (as copied), packed B and C in the module's memory, 16-byte aligned,
-  // each with a tile of slack.
+  const stageA = typeof a === 'function' ? a : null;
+  const stageACols = 'columns' in a ? a.columns : null;
+  const stageB = typeof b === 'function' ? b : null;
+  const stagePacked = 'packed' in b ? b.packed : null;
+  const aOp = stageA === null && stageACols === null ? (a as MatrixOperand) : null;
+  const bOp = stageB === null && stagePacked === null ? (b as MatrixOperand) : null;
+  const bRows = stageB !== null || (bOp !== null && (bOp.colStride === 1 || n === 1));
+  // B given by contiguous columns (a transposed view such as Wᵀ): copied as they lie, then
+  // packed into panels by the module.
+  const bCols = bOp !== null && !bRows && bOp.rowStride === 1;
+  const packInWasm = (bRows && n >= PACK_B_MIN_N) || bCols;
+  // Float offsets of A, B (as copied), packed B, C and the callbacks' room in the module's
+  // memory, 16-byte aligned, each with a tile of slack.
   const aBase = 0;
   const bBase = align4(aBase + mp * k + TILE_M);
-  const pBase = packInWasm ? align4(bBase + k * n + TILE_N) : bBase;
+  const pBase = packInWasm ? align4(bBase + (bCols ? np * k : k * n + TILE_N)) : bBase;
   const cBase = align4(pBase + np * k + TILE_N);
-  const h = reserve((cBase + mp * np) * 4);
+  const sBase = align4(cBase + mp * np);
+  const h = reserve((sBase + scratchFloats) * 4);
+  if (k === 0) {
+    if (typeof out === 'function') {
+      h.fill(0, cBase, cBase + mp * np);
+      out(h, cBase, np, sBase);
+    } else out.fill(0, outOffset, outOffset + m * n);
+    return 1;
+  }
   // A: row-major (rows mode) or column-major (cols mode), strided views packed row-major.
-  const colsMode = a.colStride !== 1 && a.rowStride === 1;
-  if (colsMode) {
-    copyRows(h, aBase, ad, a.offset, k, m, a.colStride);
+  const colsMode = stageACols !== null || (aOp !== null && aOp.colStride !== 1 && aOp.rowStride === 1);
+  if (stageACols !== null) {
+    stageACols(h, aBase, sBase);
+    h.fill(0, aBase + m * k, aBase + m * k + TILE_M);
+  } else if (stageA !== null) {
+    stageA(h, aBase, sBase);
+    h.fill(0, aBase + m * k, aBase + mp * k);
+  } else if (colsMode) {
+    copyRows(h, aBase, aOp!.data as Float32Array, aOp!.offset, k, m, aOp!.colStride);
     h.fill(0, aBase + m * k, aBase + m * k + TILE_M);
   } else {
-    if (a.colStride === 1) copyRows(h, aBase, ad, a.offset, m, k, a.rowStride);
+    const ad = aOp!.data as Float32Array;
+    if (aOp!.colStride === 1) copyRows(h, aBase, ad, aOp!.offset, m, k, aOp!.rowStride);
     else {
       for (let i = 0, d = aBase; i < m; i++) {
-        for (let p = 0, s = a.offset + i * a.rowStride; p < k; p++, s += a.colStride) h[d++] = ad[s]!;
+        for (let p = 0, s = aOp!.offset + i * aOp!.rowStride; p < k; p++, s += aOp!.colStride)
+          h[d++] = ad[s]!;
       }
     }
     h.fill(0, aBase + m * k, aBase + mp * k);
@@ -239,11 +405,17 @@ export function matmulWasm(
   // B: row-major as it lies, or packed into 8-column panels.
   let packed = true;
   if (bRows) {
-    copyRows(h, bBase, bd, b.offset, k, n, b.rowStride);
+    if (stageB !== null) stageB(h, bBase, sBase);
+    else copyRows(h, bBase, bOp!.data as Float32Array, bOp!.offset, k, n, bOp!.rowStride);
     h.fill(0, bBase + k * n, bBase + k * n + TILE_N);
     if (packInWasm) packBWasm!(bBase * 4, n * 4, pBase * 4, k, nPanels);
     else packed = false;
-  } else packB(h, pBase, n, k, b);
+  } else if (stagePacked !== null) stagePacked(h, pBase, sBase);
+  else if (bCols) {
+    copyRows(h, bBase, bOp!.data as Float32Array, bOp!.offset, n, k, bOp!.colStride);
+    h.fill(0, bBase + n * k, bBase + np * k);
+    packBTWasm!(bBase * 4, k, pBase * 4, nPanels, k * 4, k * TILE_N * 4);
+  } else packB(h, pBase, n, k, bOp!);
   const bPanel = packed ? k * TILE_N * 4 : TILE_N * 4;
   const bStep = packed ? TILE_N * 4 : n * 4;
   const aStep = colsMode ? m * 4 : 4;
@@ -272,6 +444,7 @@ export function matmulWasm(
       : Math.min(getNumThreads(), panels, Math.floor((m * n * k) / MIN_MACS_PER_THREAD));
   // C's tiles [r0, r1) × [c0, c1) from the module's memory into `out` (rows and columns past m and n dropped).
   const copyOut = (r0: number, r1: number, c0: number, c1: number) => {
+    if (typeof out === 'function') return;
     const i1 = Math.min(m, r1 * TILE_M);
     const j0 = c0 * TILE_N;
     const j1 = Math.min(n, c1 * TILE_N);
@@ -282,6 +455,7 @@ export function matmulWasm(
         out.set(h.subarray(cBase + i * np + j0, cBase + i * np + j1), outOffset + i * n + j0);
     }
   };
+  let used = 1;
   if (parts >= 2 && shared && ensureWorkers(parts - 1, wasmModule!, memory!)) {
     const ranges: number[] = [];
     for (let p = 0; p < parts; p++) {
@@ -297,9 +471,11 @@ export function matmulWasm(
     });
     for (let p = 1; p < parts; p++)
       copyOut(ranges[4 * p]!, ranges[4 * p + 1]!, ranges[4 * p + 2]!, ranges[4 * p + 3]!);
-    return parts;
+    used = parts;
+  } else {
+    runBlocks(gemmCols!, gemmRows!, job, 0, mPanels, 0, nPanels);
+    copyOut(0, mPanels, 0, nPanels);
   }
-  runBlocks(gemmCols!, gemmRows!, job, 0, mPanels, 0, nPanels);
-  copyOut(0, mPanels, 0, nPanels);
-  return 1;
+  if (typeof out === 'function') out(h, cBase, np, sBase);
+  return used;
 }

@@ -127,6 +127,18 @@ export class Adam extends Optimizer<AdamOptions> {
     const decoupled = this.decoupledWeightDecay;
     const shrink = decoupled ? 1 - lr * weightDecay : 1;
     const l2 = decoupled ? 0 : weightDecay;
+    if (l2 === 0 && shrink === 1 && !amsgrad) {
+      // The common case without loop-invariant branches; the same arithmetic as the loop below.
+      const c1 = 1 - beta1;
+      const c2 = 1 - beta2;
+      for (let i = 0; i < n; i++) {
+        const gi = sign * g[go + i]!;
+        m[i] = beta1 * m[i]! + c1 * gi;
+        v[i] = beta2 * v[i]! + c2 * gi * gi;
+        p[po + i] = p[po + i]! - (stepSize * m[i]!) / (Math.sqrt(v[i]!) / bias2Sqrt + eps);
+      }
+      return;
+    }
     for (let i = 0; i < n; i++) {
       let gi = sign * g[go + i]!;
       let pi = p[po + i]!;

@@ -99,6 +99,12 @@ export class SGD extends Optimizer<SGDOptions> {
   ): void {
     const { lr, momentum, dampening, weightDecay, nesterov } = group;
     const sign = group.maximize ? -1 : 1;
+    if (momentum === 0 && weightDecay === 0) {
+      // Plain SGD, the common case, without loop-invariant branches: lr·(±g) is (±lr)·g exactly.
+      const step = sign * lr;
+      for (let i = 0; i < n; i++) p[po + i] = p[po + i]! - step * g[go + i]!;
+      return;
+    }
     if (momentum === 0) {
       for (let i = 0; i < n; i++) {
         let gi = sign * g[go + i]!;

@@ -84,6 +84,20 @@ export class Code {
   geU(): this {
     return this.op(0x4f);
   }
+  ltU(): this {
+    return this.op(0x49);
+  }
+  /** f32.load with a constant byte offset (alignment hint 4 bytes). */
+  f32Load(offset = 0): this {
+    return this.op(0x2a, 2, ...uleb(offset));
+  }
+  /** f32.store with a constant byte offset (alignment hint 4 bytes). */
+  f32Store(offset = 0): this {
+    return this.op(0x38, 2, ...uleb(offset));
+  }
+  f32Add(): this {
+    return this.op(0x92);
+  }
   eqz(): this {
     return this.op(0x45);
   }

@@ -201,7 +201,158 @@ function packBFunction(): { params: number[]; locals: number[]; body: Code } {
 }
 
 /**
- * The module's bytes: exports `memory`, `gemmCols`, `gemmRows` and `packB`. By default the module
+ * packBT(src, k, dst, nPanels, colStride, panelStride): B given by columns (B(p, j) at
+ * src + j·colStride + 4p, 8·nPanels columns of k floats) into 8-column panels at dst: B(p, j) to
+ * dst + (j/8)·panelStride + 32p + 4(j%8). Strides in bytes.
+ */
+function packBTFunction(): { params: number[]; locals: number[]; body: Code } {
+  const SRC = 0,
+    K = 1,
+    DST = 2,
+    N_PANELS = 3,
+    KB = 4,
+    PANEL = 5;
+  const J = 6,
+    P = 7,
+    S = 8,
+    D = 9;
+  const c = new Code();
+  c.i32(0).set(J);
+  c.block().loop();
+  c.get(J).get(N_PANELS).geU().brIf(1);
+  c.get(DST).get(J).get(PANEL).mul().add().set(D);
+  c.get(SRC).get(J).get(KB).mul().i32(8).mul().add().set(S);
+  c.get(K).set(P);
+  c.block().loop();
+  c.get(P).eqz().brIf(1);
+  for (let col = 0; col < 8; col++) {
+    c.get(D);
+    if (col === 0) c.get(S);
+    else c.get(S).get(KB).i32(col).mul().add();
+    c.f32Load(0).f32Store(4 * col);
+  }
+  c.get(D).i32(32).add().set(D);
+  c.get(S).i32(4).add().set(S);
+  c.get(P).i32(1).sub().set(P);
+  c.br(0);
+  c.end().end();
+  c.get(J).i32(1).add().set(J).br(0);
+  c.end().end();
+  return { params: new Array<number>(6).fill(I32), locals: [I32, I32, I32, I32], body: c };
+}
+
+/**
+ * unpackRows(src, k, dst, nGroups, srcRow, dstCol): the inverse of `packBT` for one panel per
+ * group of 8 columns: rows of 8·nGroups floats (row p at src + p·srcRow) become columns
+ * (element (p, j) to dst + j·dstCol + 4p). Strides in bytes.
+ */
+function unpackRowsFunction(): { params: number[]; locals: number[]; body: Code } {
+  const SRC = 0,
+    K = 1,
+    DST = 2,
+    N_GROUPS = 3,
+    SRC_ROW = 4,
+    DST_COL = 5;
+  const J = 6,
+    P = 7,
+    S = 8,
+    D = 9;
+  const c = new Code();
+  c.i32(0).set(J);
+  c.block().loop();
+  c.get(J).get(N_GROUPS).geU().brIf(1);
+  c.get(SRC).get(J).i32(32).mul().add().set(S);
+  c.get(DST).get(J).get(DST_COL).mul().i32(8).mul().add().set(D);
+  c.get(K).set(P);
+  c.block().loop();
+  c.get(P).eqz().brIf(1);
+  for (let col = 0; col < 8; col++) {
+    if (col === 0) c.get(D);
+    else c.get(D).get(DST_COL).i32(col).mul().add();
+    c.get(S)
+      .f32Load(4 * col)
+      .f32Store(0);
+  }
+  c.get(D).i32(4).add().set(D);
+  c.get(S).get(SRC_ROW).add().set(S);
+  c.get(P).i32(1).sub().set(P);
+  c.br(0);
+  c.end().end();
+  c.get(J).i32(1).add().set(J).br(0);
+  c.end().end();
+  return { params: new Array<number>(6).fill(I32), locals: [I32, I32, I32, I32], body: c };
+}
+
+/**
+ * copyBlocks(src, dst, len, vecLen, rows, srcRow, dstRow, outer, srcOuter, dstOuter) (or
+ * `addBlocks`, which adds into dst instead of storing): for each of `outer` blocks and each of
+ * its `rows` rows, the `len` bytes of f32 at src are copied (added) to dst, four floats at a
+ * time up to `vecLen` (len rounded down to 16 bytes) and one at a time after; src and dst advance
+ * by srcRow/dstRow bytes per row and by srcOuter/dstOuter per block. Rows of one call must not
+ * overlap in dst when adding. The unfold (im2col) and fold (col2im) of convolutions.
+ */
+function blocksFunction(add: boolean): { params: number[]; locals: number[]; body: Code } {
+  const SRC = 0,
+    DST = 1,
+    LEN = 2,
+    VEC_LEN = 3,
+    ROWS = 4,
+    SRC_ROW = 5,
+    DST_ROW = 6,
+    OUTER = 7,
+    SRC_OUTER = 8,
+    DST_OUTER = 9;
+  const S = 10,
+    D = 11,
+    R = 12,
+    Q = 13;
+  const c = new Code();
+  c.block().loop();
+  c.get(OUTER).eqz().brIf(1);
+  c.get(SRC).set(S);
+  c.get(DST).set(D);
+  c.get(ROWS).set(R);
+  c.block().loop();
+  c.get(R).eqz().brIf(1);
+  c.i32(0).set(Q);
+  // Four floats at a time.
+  c.block().loop();
+  c.get(Q).get(VEC_LEN).geU().brIf(1);
+  c.get(D).get(Q).add();
+  if (add) c.get(D).get(Q).add().v128Load(0);
+  c.get(S).get(Q).add().v128Load(0);
+  if (add) c.f32x4Add();
+  c.v128Store(0);
+  c.get(Q).i32(16).add().set(Q);
+  c.br(0);
+  c.end().end();
+  // The rest one by one.
+  c.block().loop();
+  c.get(Q).get(LEN).geU().brIf(1);
+  c.get(D).get(Q).add();
+  if (add) c.get(D).get(Q).add().f32Load(0);
+  c.get(S).get(Q).add().f32Load(0);
+  if (add) c.f32Add();
+  c.f32Store(0);
+  c.get(Q).i32(4).add().set(Q);
+  c.br(0);
+  c.end().end();
+  c.get(S).get(SRC_ROW).add().set(S);
+  c.get(D).get(DST_ROW).add().set(D);
+  c.get(R).i32(1).sub().set(R);
+  c.br(0);
+  c.end().end();
+  c.get(SRC).get(SRC_OUTER).add().set(SRC);
+  c.get(DST).get(DST_OUTER).add().set(DST);
+  c.get(OUTER).i32(1).sub().set(OUTER);
+  c.br(0);
+  c.end().end();
+  return { params: new Array<number>(10).fill(I32), locals: [I32, I32, I32, I32], body: c };
+}
+
+/**
+ * The module's bytes: exports `memory`, `gemmCols`, `gemmRows`, `packB`, `packBT`, `unpackRows`, `copyBlocks` and
+ * `addBlocks`. By default the module
  * defines its own memory; `memory` makes it import `env.memory` instead (shared between the
  * threads of the worker pool when `memory.shared`).
  */
@@ -211,6 +362,10 @@ export function gemmModuleBytes(tileM = TILE_M, nv = TILE_N / 4, memory: MemoryD
       { name: 'gemmCols', ...gemmFunction('cols', tileM, nv) },
       { name: 'gemmRows', ...gemmFunction('rows', tileM, nv) },
       { name: 'packB', ...packBFunction() },
+      { name: 'packBT', ...packBTFunction() },
+      { name: 'unpackRows', ...unpackRowsFunction() },
+      { name: 'copyBlocks', ...blocksFunction(false) },
+      { name: 'addBlocks', ...blocksFunction(true) },
     ],
     1,
     memory,
