@@ -27,6 +27,12 @@ import {
   weightList,
 } from './train.js';
 
+if (process.argv.includes('--device=webgpu') || process.argv.join(' ').includes('--device webgpu')) {
+  const { runWebGPUBench } = await import('./webgpu.js');
+  await runWebGPUBench();
+  process.exit(0);
+}
+
 const quick = process.argv.includes('--quick');
 const only = process.argv
   .find((a) => a.startsWith('--only='))
