@@ -277,10 +277,11 @@ export class MultiheadAttention extends Module {
         const m = additiveMask(name, 'attnMask', attnMask, dtype);
         bias = attnMask.ndim === 2 ? m : m.reshape([N, H, L, S]);
       } else if (isCausal) {
+        const device = qh.device;
         bias = where(
-          triu(ones([L, S], { dtype: 'bool' }), 1),
+          triu(ones([L, S], { dtype: 'bool', device }), 1),
           Number.NEGATIVE_INFINITY,
-          zeros([], { dtype }),
+          zeros([], { dtype, device }),
         );
       }
       if (keyPaddingMask !== undefined) {

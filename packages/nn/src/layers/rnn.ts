@@ -276,12 +276,12 @@ export abstract class RNNBase extends Module {
         for (let dir = 0; dir < directions; dir++) {
           const w = this.#weights(layer, dir);
           const index = layer * directions + dir;
-          let h = h0b === null ? zeros([batch, realHidden], { dtype }) : h0b.select(0, index);
+          let h = h0b === null ? zeros([batch, realHidden], { dtype, device: x.device }) : h0b.select(0, index);
           let c: Tensor | null =
             mode !== 'LSTM'
               ? null
               : c0b === null
-                ? zeros([batch, this.hiddenSize], { dtype })
+                ? zeros([batch, this.hiddenSize], { dtype, device: x.device })
                 : c0b.select(0, index);
           const steps: Tensor[] = new Array<Tensor>(seq);
           for (let s = 0; s < seq; s++) {
@@ -462,12 +462,13 @@ export abstract class RNNCellBase extends Module {
     }
     const mode = this.#mode;
     return asLayer(name, () => {
-      const hb = h === null ? zeros([batch, this.hiddenSize], { dtype }) : batched ? h : h.unsqueeze(0);
+      const hb =
+        h === null ? zeros([batch, this.hiddenSize], { dtype, device: x.device }) : batched ? h : h.unsqueeze(0);
       const cb =
         mode !== 'LSTM'
           ? null
           : c === null
-            ? zeros([batch, this.hiddenSize], { dtype })
+            ? zeros([batch, this.hiddenSize], { dtype, device: x.device })
             : batched
               ? c
               : c.unsqueeze(0);
