@@ -26,7 +26,13 @@ describe('README examples', () => {
         encoding: 'utf8',
         timeout: 120_000,
       });
-      expect(run.stderr).toBe('');
+      // Dawn (the `webgpu` package) reports on stderr how it capped a software adapter's limits;
+      // that line is the driver's, not the example's. Anything else on stderr fails the test.
+      const stderr = run.stderr
+        .split('\n')
+        .filter((line) => !/^Warning: max\w+ artificially reduced from \d+ to \d+/.test(line))
+        .join('\n');
+      expect(stderr).toBe('');
       expect(run.status).toBe(0);
     } finally {
       rmSync(file, { force: true });
