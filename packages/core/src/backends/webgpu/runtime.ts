@@ -97,10 +97,10 @@ interface Compiled {
   code: string;
   /** Per binding (0 is the meta arena): whether the shader declares it read_write. */
   writable: boolean[];
-  /** Whether the layout uses dynamic offsets (within the device's limit), so bind groups are reused. */
+  /** Whether the kernel's bindings fit the device's limit on dynamic offsets. */
   dynamic: boolean;
-  /** [as declared, every buffer binding read_write] (see `dispatch`). */
-  variants: [Variant | null, Variant | null];
+  /** Per [fixed offsets, dynamic offsets]: [as declared, every buffer binding read_write] (see `dispatch`). */
+  variants: [[Variant | null, Variant | null], [Variant | null, Variant | null]];
 }
 
 const BINDING = /@group\((\d+)\)\s*@binding\((\d+)\)\s*var<storage,\s*(read|read_write)>/g;
@@ -117,8 +117,9 @@ function sizeClass(bytes: number): number {
  * The running WebGPU device and everything that encodes work for it.
  *
  * Tensor blocks are cut from 64 MiB slabs (large ones get their own buffer), and every kernel's
- * bind group layout uses dynamic offsets, so a bind group depends only on which buffers (slabs)
- * and size classes a dispatch binds: it is made once and reused with each dispatch's offsets.
+ * bind group layout uses dynamic offsets (see `dynamicOffsets`), so a bind group depends only on
+ * which buffers (slabs) and size classes a dispatch binds: it is made once and reused with each
+ * dispatch's offsets.
  * WebGPU forbids one buffer bound read-only and writable in the same dispatch, whatever the
  * ranges; when a written block shares a slab with a read one, the kernel runs as a variant whose
  * buffer bindings are all read_write (valid while no two ranges overlap; a block bound twice is
@@ -150,6 +151,13 @@ export class Runtime {
   private readonly slabBytes: number;
   private readonly dedicatedAbove: number;
   private scratch: Block[] = [];
+  /**
+   * Whether kernels bind with dynamic offsets and reuse cached bind groups (the default), or make
+   * a bind group per dispatch. Off by default on CPU adapters (lavapipe, SwiftShader), where a
+   * dispatch with dynamic offsets costs the driver more than the bind group saves;
+   * TSGRAD_WEBGPU_DYNAMIC_OFFSETS=1 or 0 forces it.
+   */
+  dynamicOffsets: boolean;
   /** Scratch buffers replaced since the last submit (kept until the work using them is submitted). */
   private retired: GPUBuffer[] = [];
 
@@ -166,6 +174,9 @@ export class Runtime {
     });
     this.slabBytes = Math.min(SLAB_BYTES, device.limits.maxBufferSize);
     this.dedicatedAbove = Math.min(DEDICATED_ABOVE, this.slabBytes / 4);
+    const forced = process.env.TSGRAD_WEBGPU_DYNAMIC_OFFSETS;
+    this.dynamicOffsets =
+      forced === '1' || (forced !== '0' && !/llvmpipe|lavapipe|swiftshader/i.test(description));
     device.onuncapturederror = (e) => {
       this.error ??= (e as GPUUncapturedErrorEvent).error.message;
     };
@@ -246,16 +257,29 @@ export class Runtime {
       const dynamic =
         writable.length <= limits.maxDynamicStorageBuffersPerPipelineLayout &&
         writable.length <= limits.maxStorageBuffersPerShaderStage;
-      c = { key: kernel.key, code, writable, dynamic, variants: [null, null] };
+      c = {
+        key: kernel.key,
+        code,
+        writable,
+        dynamic,
+        variants: [
+          [null, null],
+          [null, null],
+        ],
+      };
       this.compiled.set(kernel.key, c);
     }
     return c;
   }
 
-  /** The pipeline of `c` as declared (`allWritable` false) or with every buffer binding read_write. */
-  private variant(c: Compiled, allWritable: boolean): Variant {
+  /**
+   * The pipeline of `c` as declared (`allWritable` false) or with every buffer binding read_write,
+   * its layout with dynamic offsets or not.
+   */
+  private variant(c: Compiled, allWritable: boolean, dynamic: boolean): Variant {
+    const variants = c.variants[dynamic ? 1 : 0];
     const index = allWritable ? 1 : 0;
-    let v = c.variants[index];
+    let v = variants[index];
     if (v === null) {
       const code = allWritable
         ? c.code.replace(BINDING, (m, _g, k) => (k === '0' ? m : m.replace(/read>$/, 'read_write>')))
@@ -269,7 +293,7 @@ export class Runtime {
           visibility: GPUShaderStage.COMPUTE,
           buffer: {
             type: k > 0 && (w || allWritable) ? ('storage' as const) : ('read-only-storage' as const),
-            hasDynamicOffset: c.dynamic,
+            hasDynamicOffset: dynamic,
           },
         })),
       });
@@ -278,7 +302,7 @@ export class Runtime {
         compute: { module, entryPoint: 'main' },
       });
       v = { pipeline, layout, groups: new Map() };
-      c.variants[index] = v;
+      variants[index] = v;
       this.stats.pipelines++;
     }
     return v;
@@ -318,10 +342,11 @@ export class Runtime {
     let bound: readonly Block[] = buffers;
     const allWritable = sharesWrittenBuffer(c.writable, buffers);
     if (allWritable) bound = this.separate(c.writable, buffers);
-    const v = this.variant(c, allWritable);
+    const dynamic = c.dynamic && this.dynamicOffsets;
+    const v = this.variant(c, allWritable, dynamic);
     const pass = this.pass as GPUComputePassEncoder;
     pass.setPipeline(v.pipeline);
-    if (c.dynamic) {
+    if (dynamic) {
       let key = '';
       for (const b of bound) key += `${b.bufferId}:${b.bytes},`;
       let group = v.groups.get(key);
