@@ -31,7 +31,7 @@ async function read(b: WebGPUBuffer): Promise<number[]> {
 
 for (const dynamic of [true, false]) {
   describe.skipIf(!hasWebGPU)(
-    `webgpu runtime: slabs and ${dynamic ? 'cached bind groups (dynamic offsets)' : 'a bind group per dispatch'}`,
+    `webgpu runtime: ${dynamic ? 'slabs and cached bind groups (dynamic offsets)' : 'a buffer per tensor and a bind group per dispatch'}`,
     () => {
       let saved = true;
       beforeAll(() => {
@@ -47,12 +47,14 @@ for (const dynamic of [true, false]) {
         const b = randn([37]);
         const [ga, gb] = [a.to('webgpu'), b.to('webgpu')];
         const sum = ga.add(gb);
-        // Inputs and output share one GPU buffer at different 256-aligned offsets.
-        expect(block(gb).gpu).toBe(block(ga).gpu);
-        expect(block(sum).gpu).toBe(block(ga).gpu);
         const offsets = [ga, gb, sum].map((t) => block(t).byteOffset);
-        expect(new Set(offsets).size).toBe(3);
         for (const o of offsets) expect(o % 256).toBe(0);
+        if (dynamic) {
+          // Inputs and output share one GPU buffer (a slab) at different offsets.
+          expect(block(gb).gpu).toBe(block(ga).gpu);
+          expect(block(sum).gpu).toBe(block(ga).gpu);
+          expect(new Set(offsets).size).toBe(3);
+        }
         close(a.add(b).toFlatArray(), await sum.toTypedArrayAsync());
         // One block bound twice (x + x, x * x) beside an output in the same slab.
         close(a.add(a).toFlatArray(), await ga.add(ga).toTypedArrayAsync());
@@ -71,7 +73,8 @@ for (const dynamic of [true, false]) {
         const gb = rt.upload(b.toTypedArray(), 'float32');
         const sum = rt.alloc('float32', 100);
         const product = rt.alloc('float32', 100);
-        expect(new Set([ga, gb, sum, product].map((x) => x.gpu)).size).toBe(1);
+        // (Without slabs, blocks freed by the slab tests above may still be reused: no identity check.)
+        if (dynamic) expect(new Set([ga, gb, sum, product].map((x) => x.gpu)).size).toBe(1);
         rt.dispatch(sumAndProduct, [100], [sum, product, ga, gb], [2]);
         close(a.add(b).toFlatArray(), await read(sum));
         close(a.mul(b).toFlatArray(), await read(product));
