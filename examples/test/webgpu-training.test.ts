@@ -5,7 +5,7 @@
  */
 import { type Device, Generator, initDevice, type Tensor, tensor } from '@tsgrad/core';
 import { loadMnist } from '@tsgrad/datasets';
-import { Adam, F, LeNet, Linear, type Module, SGD, Sequential, Sigmoid } from '@tsgrad/nn';
+import { Adam, F, LeNet, Linear, type Module, Sequential, SGD, Sigmoid } from '@tsgrad/nn';
 import { describe, expect, it } from 'vitest';
 
 let reason: string | null = null;

@@ -26,6 +26,10 @@ export interface DeviceStats {
   submits: number;
   /** WGSL pipelines compiled so far. */
   pipelines: number;
+  /** Bind groups created so far (reused across dispatches with TSGRAD_WEBGPU_DYNAMIC_OFFSETS=1). */
+  bindGroups: number;
+  /** Bytes of GPU buffers (slabs and dedicated buffers) created so far. */
+  gpuBytes: number;
 }
 
 let webgpuInfo: DeviceInfo | null = null;
