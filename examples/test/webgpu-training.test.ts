@@ -3,19 +3,11 @@
  * LeNet CNN (Adam, 20 steps), from the same weights on the same MNIST batches, to 1e-4 relative.
  * Skips with a one-line reason where no WebGPU adapter exists (TSGRAD_REQUIRE_WEBGPU=1: fails).
  */
-import { type Device, Generator, initDevice, type Tensor, tensor } from '@tsgrad/core';
+import { type Device, Generator, type Tensor, tensor } from '@tsgrad/core';
 import { loadMnist } from '@tsgrad/datasets';
 import { Adam, F, LeNet, Linear, type Module, Sequential, SGD, Sigmoid } from '@tsgrad/nn';
 import { describe, expect, it } from 'vitest';
-
-let reason: string | null = null;
-try {
-  await initDevice('webgpu');
-} catch (e) {
-  reason = (e as Error).message;
-  if (process.env.TSGRAD_REQUIRE_WEBGPU === '1') throw e;
-  console.warn(`webgpu training tests skipped: ${reason}`);
-}
+import { webgpuReason as reason } from '../../packages/core/test/webgpu/device.js';
 
 const { images, labels } = loadMnist({ split: 'train', flatten: true, limit: 64 * 50 });
 const x = images.toTypedArray() as Float32Array;

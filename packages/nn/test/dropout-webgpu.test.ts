@@ -1,16 +1,8 @@
 /** F.dropout on a WebGPU tensor: the mask is drawn on the CPU from the same generator and moved. */
-import { Generator, grad, initDevice, randn } from '@tsgrad/core';
+import { Generator, grad, randn } from '@tsgrad/core';
 import { F } from '@tsgrad/nn';
 import { describe, expect, it } from 'vitest';
-
-let reason: string | null = null;
-try {
-  await initDevice('webgpu');
-} catch (e) {
-  reason = (e as Error).message;
-  if (process.env.TSGRAD_REQUIRE_WEBGPU === '1') throw e;
-  console.warn(`webgpu tests skipped: ${reason}`);
-}
+import { webgpuReason as reason } from './webgpu-device.js';
 
 describe.skipIf(reason !== null)('F.dropout on webgpu', () => {
   it('gives the CPU result (same mask from the same seed), forward and gradient, and stays on the device', async () => {

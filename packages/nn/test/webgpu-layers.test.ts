@@ -33,7 +33,7 @@ async function both(make: () => Module, run: (m: Module, device: 'cpu' | 'webgpu
     results.push(out);
   }
   const [cpu, gpu] = results as [number[][], number[][]];
-  cpu.forEach((c, i) => close(c, gpu[i]!));
+  for (let i = 0; i < cpu.length; i++) close(cpu[i]!, gpu[i]!);
 }
 
 describe.skipIf(webgpuReason !== null)('sequence layers on webgpu', () => {

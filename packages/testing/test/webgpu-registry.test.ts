@@ -5,7 +5,7 @@
  * gets a kernel. Skips with a one-line reason where there is no adapter (TSGRAD_REQUIRE_WEBGPU=1
  * makes that a failure); `.ci/run` installs lavapipe, so CI runs it for real.
  */
-import { customOp, DeviceError, initDevice, tensor } from '@tsgrad/core';
+import { customOp, DeviceError, tensor } from '@tsgrad/core';
 import {
   checkOnDevice,
   DeviceMismatchError,
@@ -17,16 +17,7 @@ import {
 } from '@tsgrad/testing';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-
-let reason: string | null = null;
-try {
-  await initDevice('webgpu');
-} catch (e) {
-  reason = (e as Error).message;
-  if (process.env.TSGRAD_REQUIRE_WEBGPU === '1') throw e;
-  console.warn(`webgpu registry tests skipped: ${reason}`);
-}
-const hasWebGPU = reason === null;
+import { hasWebGPU } from '../../core/test/webgpu/device.js';
 
 /**
  * Ops that run forward and backward on webgpu today (elementwise maps, where, reductions, copies,
