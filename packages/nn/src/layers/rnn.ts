@@ -276,7 +276,8 @@ export abstract class RNNBase extends Module {
         for (let dir = 0; dir < directions; dir++) {
           const w = this.#weights(layer, dir);
           const index = layer * directions + dir;
-          let h = h0b === null ? zeros([batch, realHidden], { dtype, device: x.device }) : h0b.select(0, index);
+          let h =
+            h0b === null ? zeros([batch, realHidden], { dtype, device: x.device }) : h0b.select(0, index);
           let c: Tensor | null =
             mode !== 'LSTM'
               ? null
@@ -463,7 +464,11 @@ export abstract class RNNCellBase extends Module {
     const mode = this.#mode;
     return asLayer(name, () => {
       const hb =
-        h === null ? zeros([batch, this.hiddenSize], { dtype, device: x.device }) : batched ? h : h.unsqueeze(0);
+        h === null
+          ? zeros([batch, this.hiddenSize], { dtype, device: x.device })
+          : batched
+            ? h
+            : h.unsqueeze(0);
       const cb =
         mode !== 'LSTM'
           ? null
