@@ -137,7 +137,7 @@ interface LabelTerms {
   /** −w[t]·logp[t] per element, 0 where ignored; shape of the target. */
   nll: Tensor;
   /** Σ w[t] over non-ignored elements (their count without `weight`). */
-  totalWeight: number;
+  totalWeight: number | Tensor;
   /** 1 where the label counts, 0 where it is ignored (null when none is ignored); target's shape. */
   mask: Tensor | null;
 }
@@ -165,6 +165,18 @@ function labelTerms(
   }
   checkWeight(op, weight, logp);
   const ignoredMask = eq(target, ignoreIndex);
+  // Labels on a GPU are not read back here (that would wait for the device every step): the
+  // ignored ones are masked whether or not there are any, and an out-of-range label is reported
+  // by gather's deferred index check at the next read; the total weight stays a tensor.
+  if (target.device !== 'cpu') {
+    const index = where(ignoredMask, 0, target);
+    const gatherShape = [...target.shape];
+    gatherShape.splice(1, 0, 1);
+    const picked = logp.gather(1, index.reshape(gatherShape)).reshape(target.shape);
+    const mask = where(ignoredMask, 0, full([], 1, { dtype: logp.dtype }));
+    const w = weight === undefined ? mask : indexSelect(weight, 0, index).mul(mask);
+    return { nll: picked.mul(w).neg(), totalWeight: w.sum(), mask };
+  }
   const ignored = ignoredMask.any().item() === 1;
   const index = ignored ? where(ignoredMask, 0, target) : target;
   if (index.size > 0) {
@@ -187,7 +199,12 @@ function labelTerms(
 }
 
 /** Reduces a per-element class loss: the mean divides by `denominator` (summed weights). */
-function reduceBy(loss: Tensor, reduction: Reduction, denominator: number, unbatched: boolean): Tensor {
+function reduceBy(
+  loss: Tensor,
+  reduction: Reduction,
+  denominator: number | Tensor,
+  unbatched: boolean,
+): Tensor {
   if (reduction === 'none') return unbatched ? loss.reshape([]) : loss;
   const total = loss.sum();
   return reduction === 'sum' ? total : total.div(denominator);
