@@ -22,6 +22,7 @@ import type { OptimKernels } from './optim.js';
 import type { PoolKernels } from './pool.js';
 import type { SamplingKernels } from './sampling.js';
 import type { ScanKernels } from './scan.js';
+import type { SortKernels } from './sort.js';
 
 /** A strided view of a backend's storage: what kernels read (a Tensor is one). */
 export interface View {
@@ -48,7 +49,8 @@ export interface Backend
     OptimKernels,
     ActivationKernels,
     IndexingKernels,
-    LossKernels {
+    LossKernels,
+    SortKernels {
   /** The device this backend runs on. */
   readonly device: Device;
 }

@@ -3,10 +3,11 @@
  * back to the positions they were read from; indices are int32.
  */
 import { record } from '../autograd/function.js';
+import { backendOf } from '../backends/backend.js';
 import { fmtShape, ValueError } from '../errors.js';
-import { kthKernel, sortKernel, uniqueKernel } from '../kernels/sort.js';
-import { allocate, type DType } from '../tensor/dtype.js';
-import { normalizeDim, sizeOf } from '../tensor/shape.js';
+import { uniqueKernel } from '../kernels/sort.js';
+import { zeros } from '../tensor/create.js';
+import { normalizeDim } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { indexSelect, scatterAdd } from './index-ops.js';
 import { contiguous, permute, reshape } from './shape.js';
@@ -19,8 +20,8 @@ export interface ValuesIndices {
   indices: Tensor;
 }
 
-function zerosOf(dtype: DType, shape: readonly number[]): Tensor {
-  return new Tensor(allocate(dtype, sizeOf(shape)), shape);
+function zerosLike(x: Tensor): Tensor {
+  return zeros(x.shape, { dtype: x.dtype, device: x.device });
 }
 
 /** 0-d inputs behave as 1-element 1-D ones (as PyTorch's sort/topk/kthvalue of a scalar). */
@@ -35,11 +36,11 @@ function lower(r: ValuesIndices, scalar: boolean): ValuesIndices {
 /** The first k elements of each sorted line along d; the values' gradient scatters back. */
 function sortedPrefix(op: string, x: Tensor, d: number, k: number, descending: boolean): ValuesIndices {
   const shape = x.shape.map((s, i) => (i === d ? k : s));
-  const values = new Tensor(allocate(x.dtype, sizeOf(shape), op), shape);
-  const indices = new Tensor(allocate('int32', sizeOf(shape), op), shape);
-  sortKernel(x, d, descending, k, values.data, indices.data as Int32Array);
+  const sorted = backendOf(op, x).sort(x, d, descending, k);
+  const values = new Tensor(sorted.values, shape);
+  const indices = new Tensor(sorted.indices, shape);
   return {
-    values: record(op, [x], values, (g) => [scatterAdd(zerosOf(x.dtype, x.shape), d, indices, g)]),
+    values: record(op, [x], values, (g) => [scatterAdd(zerosLike(x), d, indices, g)]),
     indices,
   };
 }
@@ -120,10 +121,10 @@ function kth(
   keepdim: boolean,
 ): ValuesIndices {
   const kept = x.shape.map((s, i) => (i === d ? 1 : s));
-  const values = new Tensor(allocate(x.dtype, sizeOf(kept), op), kept);
-  const indices = new Tensor(allocate('int32', sizeOf(kept), op), kept);
-  kthKernel(x, d, k, propagateNaN, values.data, indices.data as Int32Array);
-  const picked = record(op, [x], values, (g) => [scatterAdd(zerosOf(x.dtype, x.shape), d, indices, g)]);
+  const found = backendOf(op, x).kth(x, d, k, propagateNaN);
+  const values = new Tensor(found.values, kept);
+  const indices = new Tensor(found.indices, kept);
+  const picked = record(op, [x], values, (g) => [scatterAdd(zerosLike(x), d, indices, g)]);
   if (keepdim) return { values: picked, indices };
   const reduced = x.shape.filter((_, i) => i !== d);
   return { values: reshape(picked, reduced), indices: reshape(indices, reduced) };

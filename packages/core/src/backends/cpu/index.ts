@@ -19,6 +19,7 @@ import { cpuOptim } from './optim.js';
 import { cpuPool } from './pool.js';
 import { cpuSampling } from './sampling.js';
 import { cpuScan } from './scan.js';
+import { cpuSort } from './sort.js';
 import { arr } from './view.js';
 
 /** The CPU's core kernels. */
@@ -60,4 +61,5 @@ export const cpu: Backend = {
   ...cpuActivation,
   ...cpuIndexing,
   ...cpuLoss,
+  ...cpuSort,
 };

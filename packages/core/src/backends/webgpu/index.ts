@@ -19,6 +19,7 @@ import { reduceKernel } from './reduce.js';
 import { gpu, type Runtime, startRuntime } from './runtime.js';
 import { webgpuSampling } from './sampling.js';
 import { webgpuScan } from './scan.js';
+import { webgpuSort } from './sort.js';
 import { buf, contiguous, viewOf } from './views.js';
 
 /** The WebGPU core kernels. */
@@ -91,6 +92,7 @@ export const webgpu: Backend = {
   ...webgpuActivation,
   ...webgpuIndexing,
   ...webgpuLoss,
+  ...webgpuSort,
 };
 
 function dtypeOfArray(data: ArrayLike<number>): 'float32' | 'int32' | 'bool' | 'float64' {
