@@ -8,6 +8,7 @@
  */
 import {
   arange,
+  type Device,
   type DType,
   embedding,
   fmtShape,
@@ -211,9 +212,9 @@ export class Gpt extends Module {
   readonly lm_head: LmHead;
   readonly config: GptConfig;
   readonly dtype: DType;
-  /** The additive causal masks and the position ids, by sequence length, built once. */
-  readonly #masks = new Map<number, Tensor>();
-  readonly #positions = new Map<number, Tensor>();
+  /** The additive causal masks and the position ids, by device and sequence length, built once. */
+  readonly #masks = new Map<string, Tensor>();
+  readonly #positions = new Map<string, Tensor>();
 
   constructor(config: GptConfig, options: GptOptions = {}) {
     super();
@@ -243,9 +244,9 @@ export class Gpt extends Module {
     const [b, t] = ids.shape as [number, number];
     const tr = this.transformer;
     const tokens = tr.wte.forward(ids).reshape(b * t, this.config.nEmbd);
-    const positions = tr.wpe.forward(this.#positionIds(t)).repeat(b, 1);
+    const positions = tr.wpe.forward(this.#positionIds(t, ids.device)).repeat(b, 1);
     let x = tr.drop.forward(tokens.add(positions));
-    const mask = this.#causalMask(t);
+    const mask = this.#causalMask(t, ids.device);
     for (const block of tr.h) x = block.forward(x, b, t, mask);
     return this.lm_head.forward(tr.ln_f.forward(x));
   }
@@ -276,22 +277,22 @@ export class Gpt extends Module {
     return ids.shape as [number, number];
   }
 
-  #positionIds(t: number): Tensor {
-    let pos = this.#positions.get(t);
+  #positionIds(t: number, device: Device): Tensor {
+    let pos = this.#positions.get(`${device}:${t}`);
     if (pos === undefined) {
-      pos = arange(t, undefined, 1, { dtype: 'int32' });
-      this.#positions.set(t, pos);
+      pos = arange(t, undefined, 1, { dtype: 'int32', device });
+      this.#positions.set(`${device}:${t}`, pos);
     }
     return pos;
   }
 
-  #causalMask(t: number): Tensor {
-    let mask = this.#masks.get(t);
+  #causalMask(t: number, device: Device): Tensor {
+    let mask = this.#masks.get(`${device}:${t}`);
     if (mask === undefined) {
       const data = new Float64Array(t * t);
       for (let i = 0; i < t; i++) for (let j = i + 1; j < t; j++) data[i * t + j] = Number.NEGATIVE_INFINITY;
-      mask = tensor(data, { shape: [t, t], dtype: this.dtype });
-      this.#masks.set(t, mask);
+      mask = tensor(data, { shape: [t, t], dtype: this.dtype, device });
+      this.#masks.set(`${device}:${t}`, mask);
     }
     return mask;
   }
