@@ -57,25 +57,25 @@ function onDevice(data: MnistBatchSource, device: Device): { x: Tensor; y: Tenso
 }
 
 /**
- * Runs `steps` SGD steps of the MLP at `batch` on `device` and returns the wall time per step (ms,
- * device synchronised at the end) and the loss after each `every` steps (read at the end only).
+ * Runs `steps` training steps of `model` with `opt` at `batch` on `device` (batch i is rows
+ * [i·batch, (i+1)·batch) of the data, modulo its size) and returns the wall time per step (ms,
+ * the device synchronised at both ends) and every step's loss, read after the clock stops.
  */
-async function mlpRun(
+async function trainRun(
   device: Device,
+  model: { forward(x: Tensor): Tensor },
+  opt: { zeroGrad(): void; step(): void },
   data: { x: Tensor; y: Tensor },
   batch: number,
   steps: number,
 ): Promise<{ ms: number; losses: number[] }> {
-  const model = mlp(42).to(device);
-  const opt = new SGD(model.parameters(), { lr: 0.5 });
-  const n = data.y.shape[0]!;
-  const batches = Math.floor(n / batch);
+  const batches = Math.floor(data.y.shape[0]! / batch);
   const kept: Tensor[] = [];
   await synchronize(device);
   const t0 = now();
   for (let s = 0; s < steps; s++) {
     const off = (s % batches) * batch;
-    const loss = F.crossEntropy(model.call(data.x.narrow(0, off, batch)), data.y.narrow(0, off, batch));
+    const loss = F.crossEntropy(model.forward(data.x.narrow(0, off, batch)), data.y.narrow(0, off, batch));
     opt.zeroGrad();
     loss.backward();
     opt.step();
@@ -88,32 +88,17 @@ async function mlpRun(
   return { ms, losses };
 }
 
-async function lenetRun(
-  device: Device,
-  data: { x: Tensor; y: Tensor },
-  steps: number,
-): Promise<{ ms: number; losses: number[] }> {
+/** The article MLP (SGD lr 0.5) at `batch`. */
+function mlpRun(device: Device, data: { x: Tensor; y: Tensor }, batch: number, steps: number) {
+  const model = mlp(42).to(device);
+  return trainRun(device, model, new SGD(model.parameters(), { lr: 0.5 }), data, batch, steps);
+}
+
+/** LeNet (Adam lr 1e-3) at batch 64. */
+function lenetRun(device: Device, data: { x: Tensor; y: Tensor }, steps: number) {
   const model = new LeNet({ generator: new Generator(0) }).to(device);
-  const opt = new Adam(model.parameters(), { lr: 1e-3 });
-  const batch = 64;
-  const images = data.x.reshape([-1, 1, 28, 28]);
-  const batches = Math.floor(data.y.shape[0]! / batch);
-  const kept: Tensor[] = [];
-  await synchronize(device);
-  const t0 = now();
-  for (let s = 0; s < steps; s++) {
-    const off = (s % batches) * batch;
-    const loss = F.crossEntropy(model.call(images.narrow(0, off, batch)), data.y.narrow(0, off, batch));
-    opt.zeroGrad();
-    loss.backward();
-    opt.step();
-    kept.push(loss.detach());
-  }
-  await synchronize(device);
-  const ms = (now() - t0) / steps;
-  const losses: number[] = [];
-  for (const l of kept) losses.push(await l.itemAsync());
-  return { ms, losses };
+  const images = { x: data.x.reshape([-1, 1, 28, 28]), y: data.y };
+  return trainRun(device, model, new Adam(model.parameters(), { lr: 1e-3 }), images, 64, steps);
 }
 
 /** Repeats `run` (after one untimed warm-up) and summarises its ms; losses from the last run. */
