@@ -165,21 +165,14 @@ function labelTerms(
   }
   checkWeight(op, weight, logp);
   const ignoredMask = eq(target, ignoreIndex);
-  // Labels on a GPU are not read back here (that would wait for the device every step): the
-  // ignored ones are masked whether or not there are any, and an out-of-range label is reported
-  // by gather's deferred index check at the next read; the total weight stays a tensor.
-  if (target.device !== 'cpu') {
-    const index = where(ignoredMask, 0, target);
-    const gatherShape = [...target.shape];
-    gatherShape.splice(1, 0, 1);
-    const picked = logp.gather(1, index.reshape(gatherShape)).reshape(target.shape);
-    const mask = where(ignoredMask, 0, full([], 1, { dtype: logp.dtype }));
-    const w = weight === undefined ? mask : indexSelect(weight, 0, index).mul(mask);
-    return { nll: picked.mul(w).neg(), totalWeight: w.sum(), mask };
-  }
-  const ignored = ignoredMask.any().item() === 1;
+  // Labels on the CPU are checked here. Labels on a GPU are not read back (that would wait for
+  // the device every step): the ignored ones are masked whether or not there are any, an
+  // out-of-range label is reported by gather's deferred index check at the next read, and the
+  // total weight stays a tensor.
+  const onCpu = target.device === 'cpu';
+  const ignored = !onCpu || ignoredMask.any().item() === 1;
   const index = ignored ? where(ignoredMask, 0, target) : target;
-  if (index.size > 0) {
+  if (onCpu && index.size > 0) {
     const outOfRange = logicalOr(lt(index, 0), ge(index, c));
     if (outOfRange.any().item() === 1) {
       const i = outOfRange.flatten().to('int32').argmax().item();
@@ -194,7 +187,7 @@ function labelTerms(
   let w: Tensor | null = weight === undefined ? null : indexSelect(weight, 0, index);
   if (mask !== null) w = w === null ? mask : w.mul(mask);
   const nll = w === null ? picked.neg() : picked.mul(w).neg();
-  const totalWeight = w === null ? target.size : w.sum().item();
+  const totalWeight = w === null ? target.size : onCpu ? w.sum().item() : w.sum();
   return { nll, totalWeight, mask };
 }
 
