@@ -59,17 +59,7 @@ export function copyStrided(
   offset: number,
   src: StridedArray,
 ): void {
-  const rank = shape.length;
-  const srcStrides = broadcastStrides(src.shape, src.strides, shape);
-  const ds = rank === 0 ? 0 : strides[rank - 1]!;
-  const ss = rank === 0 ? 0 : srcStrides[rank - 1]!;
-  const len = rank === 0 ? 1 : shape[rank - 1]!;
-  const data = src.data;
-  forEachRow(shape, [strides, srcStrides], [offset, src.offset], (starts) => {
-    let d = starts[0]!;
-    let s = starts[1]!;
-    for (let k = 0; k < len; k++, d += ds, s += ss) dst[d] = data[s]!;
-  });
+  region(false, dst, shape, strides, offset, src);
 }
 
 /**
@@ -77,6 +67,18 @@ export function copyStrided(
  * (dst[region] += src). `src` has `shape`, or broadcasts to it.
  */
 export function addStrided(
+  dst: TypedArray,
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+  src: StridedArray,
+): void {
+  region(true, dst, shape, strides, offset, src);
+}
+
+/** dst[region] = src, or += src with `add`: one row loop per innermost row. */
+function region(
+  add: boolean,
   dst: TypedArray,
   shape: readonly number[],
   strides: readonly number[],
@@ -92,6 +94,7 @@ export function addStrided(
   forEachRow(shape, [strides, srcStrides], [offset, src.offset], (starts) => {
     let d = starts[0]!;
     let s = starts[1]!;
-    for (let k = 0; k < len; k++, d += ds, s += ss) dst[d]! += data[s]!;
+    if (add) for (let k = 0; k < len; k++, d += ds, s += ss) dst[d]! += data[s]!;
+    else for (let k = 0; k < len; k++, d += ds, s += ss) dst[d] = data[s]!;
   });
 }
